@@ -1,0 +1,3 @@
+"""The single source of charlib's version (read by the build backend)."""
+
+__version__ = "0.1.0"

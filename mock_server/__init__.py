@@ -1,0 +1,1 @@
+"""mock_server: the reference Character Library server (an independent implementation of the contract)."""
