@@ -1,0 +1,267 @@
+"""The polling policy: when to ask again, as pure arithmetic (no I/O, no sleeping).
+
+A job moves in steps (one per shot); the caller wants to see each step soon after it happens and,
+above all, to learn of completion quickly, without hammering the server. The policy therefore:
+
+* learns the **rate** of the server's clock against ours from the ``Date`` header of each response
+  (a mock may run 60x faster than real time), and uses it only to translate server-side estimates
+  (``estimatedCompletionAt``) into local seconds; server timestamps are never compared with the
+  local clock directly;
+* learns the **cadence** of progress steps from when it saw them change, on the local clock;
+* while a job processes, polls about once per expected step, a little after the step should end;
+* on the last step, switches to short polls from shortly before the expected end ("hot zone"),
+  which is what keeps the detection lag small;
+* backs off geometrically while a job is pending or nothing can be predicted;
+* honours ``Retry-After``, adds jitter, clamps to ``[min_interval, max_interval]`` and never sleeps
+  past the caller's deadline.
+
+`PollTracker` holds what was observed; `PollTracker.next_delay` is the whole decision.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["PollPolicy", "PollTracker"]
+
+_TERMINAL = frozenset({"completed", "failed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often a wait asks for a job's status. All intervals are local seconds.
+
+    The defaults suit both the live service (steps of 30-60 s) and a sped-up mock server.
+
+    Attributes:
+        min_interval: never poll more often than this.
+        max_interval: never wait longer than this between two polls.
+        initial_interval: the first delay, before anything is known about the job.
+        backoff: growth factor of the delay while nothing can be predicted (e.g. pending).
+        default_step: assumed seconds per progress step (server time) until one is observed.
+        step_margin: poll this fraction of a step after a step is expected to end.
+        hot_fraction: on the last step, poll every ``hot_fraction`` of a step.
+        hot_start: on the last step, start the short polls at this fraction of the step.
+        jitter: each delay is stretched by a random factor in ``[1, 1 + jitter]`` (never
+            shortened, so a poll aimed at an expected change never lands just before it).
+        fixed: if set, poll at exactly this interval (no adaptation, no jitter).
+    """
+
+    min_interval: float = 0.05
+    max_interval: float = 60.0
+    initial_interval: float = 1.0
+    backoff: float = 1.5
+    default_step: float = 45.0
+    step_margin: float = 0.25
+    hot_fraction: float = 1 / 16
+    hot_start: float = 0.6
+    jitter: float = 0.1
+    fixed: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("min_interval", "max_interval", "initial_interval", "default_step"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"PollPolicy.{name} must be a positive number, got {value!r}")
+        if self.min_interval > self.max_interval:
+            raise ValueError("PollPolicy.min_interval must not exceed max_interval")
+        if self.backoff < 1:
+            raise ValueError("PollPolicy.backoff must be at least 1")
+        if not 0 <= self.jitter < 1:
+            raise ValueError("PollPolicy.jitter must be in [0, 1)")
+        if self.fixed is not None and not (math.isfinite(self.fixed) and self.fixed > 0):
+            raise ValueError(f"PollPolicy.fixed must be a positive number, got {self.fixed!r}")
+
+    @classmethod
+    def every(cls, seconds: float) -> PollPolicy:
+        """A fixed interval: poll every ``seconds``, whatever the job does."""
+        return cls(fixed=seconds, min_interval=min(seconds, 0.05), max_interval=max(seconds, 60.0))
+
+
+@dataclass
+class _RateEstimator:
+    """Server seconds per local second, from (local time, server ``Date``) pairs.
+
+    ``Date`` has one-second resolution, so the estimate is trusted only once the server's clock has
+    moved far enough for that rounding to matter little.
+    """
+
+    first: tuple[float, float] | None = None
+    last: tuple[float, float] | None = None
+    min_server_span: float = 10.0
+
+    def add(self, local: float, server: datetime | None) -> None:
+        if server is None:
+            return
+        point = (local, server.timestamp())
+        if self.first is None:
+            self.first = point
+        self.last = point
+
+    @property
+    def rate(self) -> float:
+        if self.first is None or self.last is None:
+            return 1.0
+        local_span = self.last[0] - self.first[0]
+        server_span = self.last[1] - self.first[1]
+        if local_span <= 0 or server_span < self.min_server_span:
+            return 1.0
+        return server_span / local_span
+
+
+@dataclass
+class PollTracker:
+    """What one wait has seen of one job, and the decision of when to look again.
+
+    Feed every status response to `observe` (with the local monotonic time it arrived), then ask
+    `next_delay` how long to sleep. Pure: the random source is injected, time is passed in.
+    """
+
+    policy: PollPolicy = field(default_factory=PollPolicy)
+    rng: random.Random = field(default_factory=random.Random)
+
+    status: str | None = None
+    current: int = 0
+    total: int = 0
+    last_poll: float | None = None
+    unchanged_polls: int = 0
+    retry_after: float | None = None
+    # Local time at which the most recent step change most likely happened (midpoint of the
+    # interval between the poll that did not see it and the poll that did).
+    step_changed_at: float | None = None
+    # The earliest the most recent step change can have happened (the poll before it was seen).
+    step_changed_after: float | None = None
+    # (local time, step index) of the first step change seen; with step_changed_at it gives cadence.
+    _first_step: tuple[float, int] | None = None
+    # The server's latest estimate: (server seconds to completion, steps left) when it was given.
+    _eta: tuple[float, int] | None = None
+    _rate: _RateEstimator = field(default_factory=_RateEstimator)
+
+    def observe(
+        self,
+        now: float,
+        *,
+        status: str,
+        current: int = 0,
+        total: int = 0,
+        estimated_completion_at: datetime | None = None,
+        server_date: datetime | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Record one status response that arrived at local monotonic time ``now``."""
+        self._rate.add(now, server_date)
+        step_moved = (
+            self.status == "processing" and status == "processing" and current != self.current
+        )
+        started = self.status != "processing" and status == "processing"
+        if (step_moved or started) and self.status is not None:
+            changed_at = self._when_changed(
+                now, moved_by=current - self.current if step_moved else 0
+            )
+            if step_moved:
+                if self._first_step is None and self.step_changed_at is not None:
+                    self._first_step = (self.step_changed_at, self.current)
+                elif self._first_step is None:
+                    self._first_step = (changed_at, current)
+            self.step_changed_at = changed_at
+            self.step_changed_after = self.last_poll if self.last_poll is not None else now
+        if status != self.status or current != self.current or total != self.total:
+            self.unchanged_polls = 0
+        else:
+            self.unchanged_polls += 1
+        if estimated_completion_at is not None and server_date is not None:
+            remaining_server = (estimated_completion_at - server_date).total_seconds()
+            self._eta = (max(0.0, remaining_server), total - current)
+        self.status, self.current, self.total = status, current, total
+        self.retry_after = retry_after
+        self.last_poll = now
+
+    def observe_error(self, now: float, *, retry_after: float | None = None) -> None:
+        """Record a failed poll (transient error): back off as if nothing changed."""
+        self.unchanged_polls += 1
+        self.retry_after = retry_after
+        self.last_poll = now
+
+    @property
+    def rate(self) -> float:
+        """Estimated server seconds per local second (1.0 until measured)."""
+        return self._rate.rate
+
+    def step_seconds(self) -> float:
+        """Expected local seconds per progress step: observed, else the server's estimate, else default."""
+        if self._first_step is not None and self.step_changed_at is not None:
+            first_at, first_index = self._first_step
+            steps = self.current - first_index
+            if steps > 0 and self.step_changed_at > first_at:
+                return (self.step_changed_at - first_at) / steps
+        if self._eta is not None:
+            remaining_server, remaining_steps = self._eta
+            if remaining_steps > 0 and remaining_server > 0:
+                return remaining_server / remaining_steps / self.rate
+        return self.policy.default_step / self.rate
+
+    def _when_changed(self, now: float, moved_by: int) -> float:
+        """Best guess of when a change seen at ``now`` happened.
+
+        It happened after the previous poll and no later than this one. Within that window, the
+        time the cadence predicted is the best guess; without a prediction, the window's middle.
+        """
+        previous = self.last_poll if self.last_poll is not None else now
+        guess = (previous + now) / 2
+        if moved_by > 0 and self.step_changed_at is not None:
+            guess = self.step_changed_at + moved_by * self.step_seconds()
+        return min(max(guess, previous), now)
+
+    def next_delay(self, now: float, deadline: float | None = None) -> float:
+        """Seconds to sleep before the next poll (0 when the deadline has already passed)."""
+        policy = self.policy
+        if policy.fixed is not None:
+            delay = policy.fixed
+        else:
+            delay = self._jittered(self._adaptive_delay(now))
+            delay = min(max(delay, policy.min_interval), policy.max_interval)
+        if self.retry_after is not None:
+            delay = max(delay, self.retry_after)
+        if deadline is not None:
+            delay = min(delay, deadline - now)
+        return max(0.0, delay)
+
+    def _adaptive_delay(self, now: float) -> float:
+        policy = self.policy
+        if self.status is None:
+            return policy.initial_interval
+        if self.status == "processing" and self.step_changed_at is not None:
+            step = self.step_seconds()
+            step_end = self.step_changed_at + step
+            if self.total > 0 and self.total - self.current <= 1:
+                # Last step: completion comes next. Short polls from a little before it is due.
+                # Measured from the earliest the step can have begun: a short last step is
+                # what makes detection late, so plan for it.
+                began = self.step_changed_after if self.step_changed_after is not None else now
+                hot_from = began + policy.hot_start * step
+                if now < hot_from:
+                    return hot_from - now
+                return policy.hot_fraction * step
+            target = step_end + policy.step_margin * step
+            if now < target:
+                return target - now
+            # The step runs long: look again a quarter step later, then back off.
+            return policy.step_margin * step * policy.backoff ** max(0, self.unchanged_polls - 1)
+        if self.status == "processing":
+            # Joined mid-run: the current step's start is unknown, so look soon and learn.
+            backoff = policy.initial_interval * policy.backoff**self.unchanged_polls
+            return min(backoff, self.step_seconds() / 2)
+        if self.status in _TERMINAL:
+            # A terminal state seen once is confirmed by one more look (the live service can
+            # flip a cancelled job back to processing); keep that look cheap but not hasty.
+            return self.step_seconds() * policy.step_margin
+        return policy.initial_interval * policy.backoff**self.unchanged_polls
+
+    def _jittered(self, delay: float) -> float:
+        jitter = self.policy.jitter
+        if jitter <= 0:
+            return delay
+        return delay * self.rng.uniform(1.0, 1.0 + jitter)
