@@ -191,7 +191,7 @@ class PollTracker:
         return self._rate.rate
 
     def step_seconds(self) -> float:
-        """Expected local seconds per progress step: observed, else the server's estimate, else default."""
+        """Expected local seconds per step: observed, else the server's estimate, else default."""
         if self._first_step is not None and self.step_changed_at is not None:
             first_at, first_index = self._first_step
             steps = self.current - first_index

@@ -117,7 +117,7 @@ def test_last_step_switches_to_short_polls() -> None:
 
 
 def test_server_clock_rate_is_learned_from_date_headers() -> None:
-    """A server whose clock runs 60x faster is recognised, and its estimates scaled to local time."""
+    """A server clock running 60x faster is recognised; its estimates are scaled to local time."""
     tracker = _tracker()
     for local in (0.0, 0.5, 1.0):
         server = local * 60
@@ -198,7 +198,7 @@ def _simulate(seed: int, policy: PollPolicy, speed: float) -> _Run:
 
 @pytest.mark.parametrize("speed", [1.0, 60.0])
 def test_adaptive_polling_beats_fixed_15s_polling(speed: float) -> None:
-    """Over many simulated jobs: at most half the requests and a quarter of the lag of 15 s polls."""
+    """Over simulated jobs: at most half the requests and a quarter of the lag of 15 s polls."""
     seeds = range(120)
     fixed = [_simulate(s, PollPolicy.every(15.0 / speed), speed) for s in seeds]
     adaptive = [_simulate(s, PollPolicy(), speed) for s in seeds]
