@@ -1,1 +1,1 @@
-"""mock_server: the reference Character Library server (an independent implementation of the contract)."""
+"""mock_server: the reference Character Library server (independent of the SDK)."""

@@ -1,0 +1,429 @@
+"""The job timeline as a pure function of stored facts and the current server time.
+
+Nothing here runs in the background. A job is a handful of facts written once at creation
+(:class:`JobFacts`: when it was created, when its capacity slot lets it start, its seed and
+options) plus, at most, a cancel time. Everything a client can observe — status, progress,
+``currentTask``, estimates, results — is computed from those facts and ``now`` by :func:`view`.
+So thousands of idle jobs cost nothing, and a restarted server shows exactly what the crashed one
+would have shown.
+
+The generation itself is a :class:`Plan` drawn from the job's seed by :func:`build_plan`: for every
+shot, how many attempts it took, how long each one ran (30-60 s of server time for a success),
+whether it finally failed, and its quality score. The plan is deterministic, so it is recomputed
+(and cached) instead of stored.
+
+Reference-mode timeline over N shots (times relative to the job's slot start ``S``)::
+
+    created ≤ t < S        pending     0/N   "Initializing..."        (queued behind other jobs)
+    S + off(i) ≤ t < ...   processing  i/N   "Generating {shot i}"    one state per shot
+    t ≥ S + duration       completed   N/N   "Completed"              (or failed: progress frozen)
+    cancelled at c         cancelled   progress frozen at c, completedAt = c, final
+
+The upstream mode reproduces the live service's quirks (CONTRACT §13/§14): a brief
+``Initializing...``/``Starting core set generation...`` preamble with ``total`` 27, all 27 shots in
+reverse order whatever ``imageCount`` says, ``startedAt`` rewritten by every progress write, a
+cancel that only shows until the next progress write, no ``completedAt`` on cancel, and no
+results on failure.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from mock_server.shots import SHOTS, Shot
+
+__all__ = [
+    "CANCELLED",
+    "COMPLETED",
+    "FAILED",
+    "JOB_STATUSES",
+    "JOB_TYPES",
+    "MEAN_SHOT_MS",
+    "PENDING",
+    "PROCESSING",
+    "SCENARIOS",
+    "TERMINAL",
+    "JobFacts",
+    "JobView",
+    "Plan",
+    "ShotRun",
+    "build_plan",
+    "next_write_after",
+    "percentage",
+    "status_at",
+    "view",
+]
+
+PENDING = "pending"
+PROCESSING = "processing"
+COMPLETED = "completed"
+FAILED = "failed"
+CANCELLED = "cancelled"
+JOB_STATUSES = (PENDING, PROCESSING, COMPLETED, FAILED, CANCELLED)
+TERMINAL = frozenset({COMPLETED, FAILED, CANCELLED})
+JOB_TYPES = ("core-set", "360-set", "single-image")
+
+#: Per-job scenarios selectable with ``X-Mock-Scenario`` ("random" is the default, seeded).
+SCENARIOS = ("success", "partial", "fail", "slow")
+
+#: The mean successful attempt (the middle of 30-60 s): basis of every completion estimate.
+MEAN_SHOT_MS = 45_000
+#: Probability that one attempt fails in the default (seeded random) scenario.
+ATTEMPT_FAILURE_P = 0.1
+#: How much longer shots take in the ``slow`` scenario.
+SLOW_FACTOR = 5
+#: Upstream preamble: worker start (1 s) then "Starting core set generation..." (2 s).
+UPSTREAM_INIT_MS = 1_000
+UPSTREAM_PREAMBLE_MS = 3_000
+
+SHOT_ERROR = "Image generation failed"
+NO_IMAGES_ERROR = "No images were successfully generated"
+
+
+@dataclass(frozen=True, slots=True)
+class ShotRun:
+    """How one shot went: attempts, their durations, and the outcome."""
+
+    index: int  # position in the job's generation order (0-based)
+    shot: Shot
+    offset_ms: int  # start, relative to the job's processing start
+    attempt_ms: tuple[int, ...]
+    succeeded: bool
+    quality: int | None  # set when succeeded
+    blank_dino: bool = False  # upstream D17: the asset id was read before it was set
+
+    @property
+    def duration_ms(self) -> int:
+        """Time spent on all attempts of this shot."""
+        return sum(self.attempt_ms)
+
+    @property
+    def attempts(self) -> int:
+        """Number of attempts made."""
+        return len(self.attempt_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The whole (deterministic) generation run of one job."""
+
+    runs: tuple[ShotRun, ...]
+    preamble_ms: int
+    duration_ms: int
+    offsets: tuple[int, ...]  # runs[i].offset_ms, for bisecting
+
+    @property
+    def succeeded(self) -> tuple[ShotRun, ...]:
+        """Shots that produced an image, in generation order."""
+        return tuple(r for r in self.runs if r.succeeded)
+
+    @property
+    def failed(self) -> tuple[ShotRun, ...]:
+        """Shots that exhausted their attempts."""
+        return tuple(r for r in self.runs if not r.succeeded)
+
+    @property
+    def total_attempts(self) -> int:
+        """Attempts over all shots."""
+        return sum(r.attempts for r in self.runs)
+
+    @property
+    def outcome(self) -> str:
+        """``completed`` if at least one image was produced, else ``failed``."""
+        return COMPLETED if any(r.succeeded for r in self.runs) else FAILED
+
+
+@lru_cache(maxsize=8192)
+def build_plan(
+    *,
+    seed: int,
+    shot_count: int,
+    max_attempts: int,
+    scenario: str = "random",
+    mode: str = "reference",
+    quality_threshold: float | None = None,
+) -> Plan:
+    """Draw the generation run of a job from its seed (pure and cached).
+
+    Args:
+        seed: the job's seed (derived from the server seed and ``customSeed`` or the job's number).
+        shot_count: shots to generate (reference mode: the first N in canonical order; upstream
+            mode ignores it and runs all 27 in reverse, defect D7/D22).
+        max_attempts: attempts per shot (the wire's ``maxRetries``).
+        scenario: ``random`` (seeded, ~10 % of attempts fail), ``success``, ``partial``, ``fail``
+            or ``slow`` (like ``success``, five times longer).
+        mode: ``reference`` or ``upstream``.
+        quality_threshold: when set (legacy core-set path), an image below it is retried while
+            attempts remain, and the last attempt is accepted whatever its score.
+
+    Returns:
+        The plan; equal arguments give an equal plan.
+    """
+    rng = random.Random(seed)
+    if mode == "upstream":
+        shots: tuple[Shot, ...] = tuple(reversed(SHOTS))
+        preamble = UPSTREAM_PREAMBLE_MS
+    else:
+        shots = SHOTS[: max(1, min(shot_count, len(SHOTS)))]
+        preamble = 0
+    count = len(shots)
+    doomed: set[int] = set()
+    if scenario == "fail":
+        doomed = set(range(count))
+    elif scenario == "partial" and count >= 2:
+        how_many = rng.randint(1, max(1, min(count - 1, count // 4)))
+        doomed = set(rng.sample(range(count), how_many))
+    factor = SLOW_FACTOR if scenario == "slow" else 1
+    runs: list[ShotRun] = []
+    offset = preamble
+    for index, shot in enumerate(shots):
+        attempts: list[int] = []
+        quality: int | None = None
+        succeeded = False
+        while len(attempts) < max_attempts:
+            last = len(attempts) + 1 == max_attempts
+            if index in doomed:
+                fails = True
+            elif scenario in ("success", "slow", "partial"):
+                fails = False
+            else:
+                fails = rng.random() < ATTEMPT_FAILURE_P
+            if fails:
+                attempts.append(rng.randint(10_000, 30_000) * factor)
+                continue
+            attempts.append(rng.randint(30_000, 60_000) * factor)
+            score = rng.randint(70, 98)
+            if quality_threshold is not None and score < quality_threshold and not last:
+                continue
+            quality, succeeded = score, True
+            break
+        blank = mode == "upstream" and rng.random() < 0.5
+        runs.append(
+            ShotRun(index, shot, offset, tuple(attempts), succeeded, quality, blank_dino=blank)
+        )
+        offset += sum(attempts)
+    return Plan(tuple(runs), preamble, offset, tuple(r.offset_ms for r in runs))
+
+
+@dataclass(frozen=True, slots=True)
+class JobFacts:
+    """What is stored about a job. Times are server-clock epoch milliseconds."""
+
+    job_id: str
+    seq: int
+    character_id: str
+    created_ms: int
+    start_ms: int  # when its capacity slot lets it start (moved only by a cancel or capacity)
+    end_ms: int  # start_ms + plan duration (denormalised for filtering)
+    outcome: str  # completed | failed (denormalised from the plan)
+    seed: int
+    image_count: int
+    max_attempts: int
+    scenario: str = "random"
+    mode: str = "reference"
+    job_type: str = "360-set"
+    request: dict[str, Any] = field(default_factory=dict, compare=False)
+    cancelled_ms: int | None = None
+    cancel_until_ms: int | None = None  # upstream D1: the cancel shows until the next write
+    frozen_ms: int | None = None  # upstream D19: a job orphaned by a restart stops here
+
+    def plan(self) -> Plan:
+        """The job's (cached) generation plan."""
+        return build_plan(
+            seed=self.seed,
+            shot_count=self.image_count,
+            max_attempts=self.max_attempts,
+            scenario=self.scenario,
+            mode=self.mode,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class JobView:
+    """What a client sees of a job at one instant."""
+
+    status: str
+    current: int
+    total: int
+    percentage: int
+    task: str | None
+    started_ms: int | None
+    completed_ms: int | None
+    estimated_ms: int | None
+    error: str | None = None
+    results: Plan | None = None  # the plan whose outcome is shown, when results are visible
+    processing_ms: int = 0
+
+
+def percentage(current: int, total: int) -> int:
+    """``Math.round(current / total * 100)`` in integers (0 when total is 0)."""
+    if total <= 0:
+        return 0
+    return (200 * current + total) // (2 * total)
+
+
+def _effective(job: JobFacts, now: int) -> int:
+    return now if job.frozen_ms is None else min(now, job.frozen_ms)
+
+
+def _cancel_shows(job: JobFacts, t: int) -> bool:
+    c = job.cancelled_ms
+    return c is not None and c <= t and (job.cancel_until_ms is None or t < job.cancel_until_ms)
+
+
+def status_at(job: JobFacts, now: int) -> str:
+    """The status alone, from the denormalised facts (no plan needed; mirrors the SQL filter)."""
+    t = _effective(job, now)
+    if _cancel_shows(job, t):
+        return CANCELLED
+    if t < job.start_ms:
+        return PENDING
+    if t < job.end_ms:
+        return PROCESSING
+    return job.outcome
+
+
+def next_write_after(job: JobFacts, t: int) -> int:
+    """Upstream: when the next progress write after ``t`` happens (it overwrites a cancel)."""
+    plan = job.plan()
+    rel = t - job.start_ms
+    if rel < 0:
+        return job.start_ms
+    if job.mode == "upstream" and rel < UPSTREAM_INIT_MS:
+        return job.start_ms + UPSTREAM_INIT_MS
+    k = bisect_right(plan.offsets, rel)
+    if k < len(plan.offsets):
+        return job.start_ms + plan.offsets[k]
+    return job.end_ms
+
+
+def _reference_active(job: JobFacts, plan: Plan, t: int) -> JobView:
+    n = len(plan.runs)
+    if t < job.start_ms:
+        return JobView(
+            PENDING, 0, n, 0, "Initializing...", None, None, job.start_ms + n * MEAN_SHOT_MS
+        )
+    i = bisect_right(plan.offsets, t - job.start_ms) - 1
+    shot_start = job.start_ms + plan.offsets[i]
+    # One estimate per progress step: the mean so far, extrapolated (refreshed at each shot).
+    if i == 0:
+        estimate = job.start_ms + n * MEAN_SHOT_MS
+    else:
+        estimate = shot_start + (shot_start - job.start_ms) * (n - i) // i
+    return JobView(
+        PROCESSING,
+        i,
+        n,
+        percentage(i, n),
+        f"Generating {plan.runs[i].shot.name}",
+        job.start_ms,
+        None,
+        estimate,
+    )
+
+
+def _reference(job: JobFacts, plan: Plan, now: int) -> JobView:
+    n = len(plan.runs)
+    c = job.cancelled_ms
+    if c is not None and c <= now:
+        seen = _reference_active(job, plan, c)
+        return JobView(
+            CANCELLED, seen.current, n, seen.percentage, seen.task, seen.started_ms, c, None
+        )
+    if now < job.end_ms:
+        return _reference_active(job, plan, now)
+    processing = job.end_ms - job.start_ms
+    if plan.outcome == COMPLETED:
+        return JobView(
+            COMPLETED, n, n, 100, "Completed", job.start_ms, job.end_ms, None, None, plan,
+            processing,
+        )  # fmt: skip
+    last = plan.runs[-1]
+    return JobView(
+        FAILED,
+        n - 1,
+        n,
+        percentage(n - 1, n),
+        f"Generating {last.shot.name}",
+        job.start_ms,
+        job.end_ms,
+        None,
+        NO_IMAGES_ERROR,
+        plan,
+        processing,
+    )
+
+
+def _upstream_active(job: JobFacts, plan: Plan, t: int, now: int) -> JobView:
+    count = job.image_count
+    if t < job.start_ms:
+        return JobView(PENDING, 0, count, 0, "Initializing...", job.created_ms, None, None)
+    rel = t - job.start_ms
+    if rel < UPSTREAM_INIT_MS:
+        return JobView(PROCESSING, 0, count, 0, "Initializing...", job.start_ms, None, None)
+    if rel < UPSTREAM_PREAMBLE_MS:
+        started = job.start_ms + UPSTREAM_INIT_MS
+        return JobView(PROCESSING, 0, 27, 0, "Starting core set generation...", started, None, None)
+    i = bisect_right(plan.offsets, rel) - 1
+    n = len(plan.runs)
+    started = job.start_ms + plan.offsets[i]  # D5: every progress write resets startedAt
+    pct = percentage(i, n)
+    estimate = None
+    if pct > 0:  # D6: computed from the reset startedAt, so wildly optimistic
+        elapsed = max(0, now - started)
+        estimate = now + round(elapsed * (100 / pct - 1))
+    task = f"Generating {plan.runs[i].shot.name}"
+    return JobView(PROCESSING, i, n, pct, task, started, None, estimate)
+
+
+def _upstream(job: JobFacts, plan: Plan, now: int) -> JobView:
+    t = _effective(job, now)
+    if _cancel_shows(job, t):
+        assert job.cancelled_ms is not None
+        seen = _upstream_active(job, plan, job.cancelled_ms, job.cancelled_ms)
+        # D21: no completedAt on cancel; D1: only until the worker's next write.
+        return JobView(
+            CANCELLED, seen.current, seen.total, seen.percentage, seen.task, seen.started_ms, None,
+            None,
+        )  # fmt: skip
+    if t < job.end_ms:
+        return _upstream_active(job, plan, t, now)
+    n = len(plan.runs)
+    last_write = job.start_ms + plan.offsets[-1]
+    if plan.outcome == COMPLETED:
+        count = job.image_count  # D7: total jumps back to imageCount at the end
+        # D4: processingTime is "now minus now"
+        return JobView(
+            COMPLETED, count, count, 100, "Completed", last_write, job.end_ms, None, None, plan, 0
+        )
+    # D16: a failed job keeps no results.
+    return JobView(
+        FAILED,
+        n - 1,
+        n,
+        percentage(n - 1, n),
+        f"Generating {plan.runs[-1].shot.name}",
+        last_write,
+        job.end_ms,
+        None,
+        NO_IMAGES_ERROR,
+    )
+
+
+def view(job: JobFacts, now: int, plan: Plan | None = None) -> JobView:
+    """What a client sees of ``job`` at server time ``now`` (milliseconds).
+
+    Args:
+        job: the stored facts.
+        now: server time in epoch milliseconds.
+        plan: the job's plan, if the caller has it already (else it is built, cached).
+    """
+    if plan is None:
+        plan = job.plan()
+    if job.mode == "upstream":
+        return _upstream(job, plan, now)
+    return _reference(job, plan, now)
