@@ -1,0 +1,140 @@
+"""Injected failures, decided per request by a seeded generator (repeatable for a given seed).
+
+Kinds (``FAULT_KINDS``):
+
+* ``"429"``, ``"503"`` — rejected *before* the request is processed, with ``Retry-After``.
+* ``"500"`` — rejected before it is processed (nothing happened on the server).
+* ``"latency"`` — the request waits ``latency`` real seconds, then is processed normally.
+* ``"reset"`` — processed (the job *is* created), then the connection is dropped without a
+  response. Over a real socket the client sees a connection reset; in-process
+  (``httpx.ASGITransport``) the app raises :class:`InjectedConnectionReset`, which is both an
+  ``httpx.ReadError`` and a ``ConnectionResetError``, so a client maps it like a real one.
+* ``"malformed"`` — processed, then answered with a truncated JSON body under the real status.
+
+The last two are why a client must send an ``Idempotency-Key`` when it retries a POST.
+Faults apply to paths starting with ``path_prefix`` (default ``/api/``) and never to ``/_mock/``.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "FAULT_KINDS",
+    "FaultConfig",
+    "FaultInjector",
+    "InjectedConnectionReset",
+    "parse_fault_config",
+]
+
+FAULT_KINDS = ("429", "503", "500", "reset", "malformed", "latency")
+#: Latency faults never wait longer than this (real seconds).
+MAX_LATENCY = 30.0
+
+
+class InjectedConnectionReset(httpx.ReadError, ConnectionResetError):
+    """Raised in-process where a socket server would drop the connection (fault ``reset``)."""
+
+    def __init__(self, message: str = "connection reset by the mock server (injected fault)"):
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultConfig:
+    """What to inject and how often.
+
+    Args:
+        rate: probability (0-1) that a matching request gets a fault.
+        kinds: the fault kinds to choose from (uniformly).
+        retry_after: seconds announced in ``Retry-After`` on 429/503 (rounded up to an integer).
+        latency: real seconds a ``latency`` fault waits.
+        path_prefix: only paths starting with this get faults.
+    """
+
+    rate: float = 1.0
+    kinds: tuple[str, ...] = ("503",)
+    retry_after: float = 1.0
+    latency: float = 1.0
+    path_prefix: str = "/api/"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The wire form (as accepted by ``POST /_mock/faults``)."""
+        return {
+            "rate": self.rate,
+            "kinds": list(self.kinds),
+            "retry_after": self.retry_after,
+            "latency": self.latency,
+            "path_prefix": self.path_prefix,
+        }
+
+
+def _number(body: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
+    value = body.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ValueError(f"{key} must be a number between {low:g} and {high:g}")
+    return float(value)
+
+
+def parse_fault_config(body: Any) -> FaultConfig:
+    """Validate the body of ``POST /_mock/faults``.
+
+    Raises:
+        ValueError: with a message naming the bad field.
+    """
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    unknown = set(body) - {"rate", "kinds", "retry_after", "latency", "path_prefix"}
+    if unknown:
+        raise ValueError(f"unknown field: {sorted(unknown)[0]}")
+    kinds = body.get("kinds", ["503"])
+    if (
+        not isinstance(kinds, list)
+        or not kinds
+        or not all(isinstance(k, str) and k in FAULT_KINDS for k in kinds)
+    ):
+        raise ValueError(f"kinds must be a non-empty list of {', '.join(FAULT_KINDS)}")
+    prefix = body.get("path_prefix", "/api/")
+    if not isinstance(prefix, str) or not prefix.startswith("/"):
+        raise ValueError("path_prefix must be a string starting with /")
+    return FaultConfig(
+        rate=_number(body, "rate", 1.0, 0.0, 1.0),
+        kinds=tuple(dict.fromkeys(kinds)),
+        retry_after=_number(body, "retry_after", 1.0, 0.0, 86_400.0),
+        latency=_number(body, "latency", 1.0, 0.0, MAX_LATENCY),
+        path_prefix=prefix,
+    )
+
+
+class FaultInjector:
+    """Decides, request by request, whether and which fault to inject.
+
+    The decisions come from ``random.Random`` seeded with the server seed, so the same sequence of
+    requests meets the same faults in every run.
+    """
+
+    def __init__(self, seed: int, config: FaultConfig | None = None) -> None:
+        self._seed = seed
+        self._lock = threading.Lock()
+        self._rng = random.Random(f"faults:{seed}")
+        self.config = config
+
+    def set(self, config: FaultConfig | None) -> None:
+        """Replace the configuration (None: no faults) and restart the seeded sequence."""
+        with self._lock:
+            self.config = config
+            self._rng = random.Random(f"faults:{self._seed}")
+
+    def decide(self, path: str) -> str | None:
+        """The fault kind for a request to ``path``, or None."""
+        config = self.config
+        if config is None or path.startswith("/_mock") or not path.startswith(config.path_prefix):
+            return None
+        with self._lock:
+            if self._rng.random() >= config.rate:
+                return None
+            return config.kinds[self._rng.randrange(len(config.kinds))]

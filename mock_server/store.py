@@ -1,0 +1,675 @@
+"""Where the mock keeps its facts: one interface, an in-memory and a SQLite implementation.
+
+A store holds characters, media records, job facts (:class:`~mock_server.lifecycle.JobFacts`),
+idempotency records and a few metadata values (sequence counters, the clock's anchor). It never
+holds a job's *status*: that is derived from the facts and the clock, so filtering the job list by
+status is a predicate over stored times (:func:`status_clause` for SQL, ``status_at`` in memory).
+
+Stores are not thread-safe on their own; the engine serialises every call with its lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from mock_server.lifecycle import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    PENDING,
+    PROCESSING,
+    JobFacts,
+    status_at,
+)
+
+__all__ = ["IdempotencyRecord", "MemoryStore", "SQLiteStore", "Store", "open_store"]
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The response remembered for one ``Idempotency-Key``."""
+
+    scope: str  # "METHOD path key"
+    fingerprint: str
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    created_ms: int
+
+
+class Store(Protocol):
+    """The storage interface shared by :class:`MemoryStore` and :class:`SQLiteStore`."""
+
+    def get_meta(self, key: str) -> str | None:
+        """A metadata value, or None."""
+        ...
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a metadata value."""
+        ...
+
+    def next_seq(self, name: str) -> int:
+        """The next number (1, 2, ...) of a named, persistent counter."""
+        ...
+
+    def add_character(self, doc: dict[str, Any], seq: int, created_ms: int) -> None:
+        """Insert a character document (its ``id`` and ``characterId`` must be unique)."""
+        ...
+
+    def get_character(self, char_id: str) -> dict[str, Any] | None:
+        """A character by id."""
+        ...
+
+    def find_character_slug(self, slug: str) -> dict[str, Any] | None:
+        """A character by its ``characterId`` slug."""
+        ...
+
+    def update_character(self, doc: dict[str, Any]) -> None:
+        """Replace a character document (same id)."""
+        ...
+
+    def delete_character(self, char_id: str) -> bool:
+        """Delete a character; False if it did not exist."""
+        ...
+
+    def list_characters(
+        self, search: str | None, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of characters, newest first, and the total matching."""
+        ...
+
+    def add_media(self, doc: dict[str, Any]) -> None:
+        """Insert a media record."""
+        ...
+
+    def get_media(self, media_id: str) -> dict[str, Any] | None:
+        """A media record by id."""
+        ...
+
+    def add_job(self, job: JobFacts) -> None:
+        """Insert job facts."""
+        ...
+
+    def get_job(self, job_id: str) -> JobFacts | None:
+        """Job facts by id."""
+        ...
+
+    def set_schedule(self, changes: list[tuple[str, int, int]]) -> None:
+        """Move jobs' (start_ms, end_ms), given as (job_id, start_ms, end_ms)."""
+        ...
+
+    def set_cancel(self, job_id: str, cancelled_ms: int, until_ms: int | None) -> None:
+        """Record a cancel (``until_ms``: upstream mode, when the cancel stops showing)."""
+        ...
+
+    def freeze(self, now: int) -> int:
+        """Upstream restart: freeze every job still running at ``now``; returns how many."""
+        ...
+
+    def active_jobs(self, now: int) -> list[JobFacts]:
+        """Jobs holding or waiting for a capacity slot at ``now``, oldest first."""
+        ...
+
+    def list_jobs(
+        self,
+        *,
+        now: int,
+        character_id: str | None,
+        job_type: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[JobFacts], int]:
+        """A page of jobs, newest first, and the total matching (status derived at ``now``)."""
+        ...
+
+    def count_by_status(self, now: int) -> dict[str, int]:
+        """How many jobs are in each status at ``now``."""
+        ...
+
+    def finished_jobs(self, now: int, limit: int) -> list[JobFacts]:
+        """Up to ``limit`` most recent completed or failed jobs."""
+        ...
+
+    def max_fact_ms(self) -> int:
+        """The latest time written in any fact (0 if none), to keep the clock ahead of it."""
+        ...
+
+    def get_idempotent(self, scope: str) -> IdempotencyRecord | None:
+        """The remembered response for an idempotency scope."""
+        ...
+
+    def put_idempotent(self, record: IdempotencyRecord) -> None:
+        """Remember a response."""
+        ...
+
+    def reset(self) -> None:
+        """Forget everything (metadata included, except the clock anchor)."""
+        ...
+
+    def close(self) -> None:
+        """Release resources."""
+        ...
+
+
+class MemoryStore:
+    """Everything in dictionaries; gone when the process ends."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything except the clock anchor."""
+        clock = getattr(self, "_meta", {}).get("clock")
+        self._meta: dict[str, str] = {} if clock is None else {"clock": clock}
+        self._chars: dict[str, tuple[int, int, dict[str, Any]]] = {}
+        self._slugs: dict[str, str] = {}
+        self._media: dict[str, dict[str, Any]] = {}
+        self._jobs: dict[str, JobFacts] = {}
+        self._order: list[str] = []  # job ids in creation order
+        self._by_char: dict[str, list[str]] = {}
+        self._idem: dict[str, IdempotencyRecord] = {}
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def get_meta(self, key: str) -> str | None:
+        """A metadata value."""
+        return self._meta.get(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a metadata value."""
+        self._meta[key] = value
+
+    def next_seq(self, name: str) -> int:
+        """Increment a counter."""
+        value = int(self._meta.get("seq:" + name, "0")) + 1
+        self._meta["seq:" + name] = str(value)
+        return value
+
+    def add_character(self, doc: dict[str, Any], seq: int, created_ms: int) -> None:
+        """Insert a character."""
+        self._chars[doc["id"]] = (created_ms, seq, doc)
+        self._slugs[doc["characterId"]] = doc["id"]
+
+    def get_character(self, char_id: str) -> dict[str, Any] | None:
+        """A character by id."""
+        row = self._chars.get(char_id)
+        return None if row is None else row[2]
+
+    def find_character_slug(self, slug: str) -> dict[str, Any] | None:
+        """A character by slug."""
+        char_id = self._slugs.get(slug)
+        return None if char_id is None else self.get_character(char_id)
+
+    def update_character(self, doc: dict[str, Any]) -> None:
+        """Replace a character."""
+        created, seq, old = self._chars[doc["id"]]
+        self._slugs.pop(old["characterId"], None)
+        self._chars[doc["id"]] = (created, seq, doc)
+        self._slugs[doc["characterId"]] = doc["id"]
+
+    def delete_character(self, char_id: str) -> bool:
+        """Delete a character."""
+        row = self._chars.pop(char_id, None)
+        if row is None:
+            return False
+        self._slugs.pop(row[2]["characterId"], None)
+        return True
+
+    def list_characters(
+        self, search: str | None, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Newest first, optionally filtered by a case-insensitive substring."""
+        rows = sorted(self._chars.values(), key=lambda r: (r[0], r[1]), reverse=True)
+        docs = [r[2] for r in rows]
+        if search:
+            needle = search.lower()
+            docs = [
+                d
+                for d in docs
+                if needle in str(d.get("name", "")).lower()
+                or needle in str(d.get("characterId", "")).lower()
+            ]
+        return docs[offset : offset + limit], len(docs)
+
+    def add_media(self, doc: dict[str, Any]) -> None:
+        """Insert a media record."""
+        self._media[doc["id"]] = doc
+
+    def get_media(self, media_id: str) -> dict[str, Any] | None:
+        """A media record."""
+        return self._media.get(media_id)
+
+    def add_job(self, job: JobFacts) -> None:
+        """Insert job facts."""
+        self._jobs[job.job_id] = job
+        self._order.append(job.job_id)
+        self._by_char.setdefault(job.character_id, []).append(job.job_id)
+
+    def get_job(self, job_id: str) -> JobFacts | None:
+        """Job facts by id."""
+        return self._jobs.get(job_id)
+
+    def set_schedule(self, changes: list[tuple[str, int, int]]) -> None:
+        """Move jobs' slots."""
+        for job_id, start, end in changes:
+            self._jobs[job_id] = replace(self._jobs[job_id], start_ms=start, end_ms=end)
+
+    def set_cancel(self, job_id: str, cancelled_ms: int, until_ms: int | None) -> None:
+        """Record a cancel."""
+        job = self._jobs[job_id]
+        self._jobs[job_id] = replace(job, cancelled_ms=cancelled_ms, cancel_until_ms=until_ms)
+
+    def freeze(self, now: int) -> int:
+        """Freeze running jobs (upstream restart)."""
+        count = 0
+        for job in self.active_jobs(now):
+            self._jobs[job.job_id] = replace(job, frozen_ms=now)
+            count += 1
+        return count
+
+    def active_jobs(self, now: int) -> list[JobFacts]:
+        """Jobs holding or waiting for a slot."""
+        # Scanning from the newest backwards stops early only if ends were monotonic; they are
+        # not (durations differ), so scan everything — this runs on create-after-cancel only.
+        return [
+            j
+            for j in (self._jobs[i] for i in self._order)
+            if j.end_ms > now
+            and j.frozen_ms is None
+            and (j.cancelled_ms is None or j.cancel_until_ms is not None)
+        ]
+
+    def list_jobs(
+        self,
+        *,
+        now: int,
+        character_id: str | None,
+        job_type: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[JobFacts], int]:
+        """Filter newest first."""
+        ids = self._order if character_id is None else self._by_char.get(character_id, [])
+        jobs = (self._jobs[i] for i in reversed(ids))
+        if job_type is not None:
+            jobs = (j for j in jobs if j.job_type == job_type)
+        if status is not None:
+            jobs = (j for j in jobs if status_at(j, now) == status)
+        if job_type is None and status is None:
+            total = len(ids)
+            return [self._jobs[i] for i in reversed(ids)][offset : offset + limit], total
+        matched = list(jobs)
+        return matched[offset : offset + limit], len(matched)
+
+    def count_by_status(self, now: int) -> dict[str, int]:
+        """Count per derived status."""
+        counts = dict.fromkeys((PENDING, PROCESSING, COMPLETED, FAILED, CANCELLED), 0)
+        for job in self._jobs.values():
+            counts[status_at(job, now)] += 1
+        return counts
+
+    def finished_jobs(self, now: int, limit: int) -> list[JobFacts]:
+        """Most recent completed/failed jobs."""
+        out: list[JobFacts] = []
+        for job_id in reversed(self._order):
+            job = self._jobs[job_id]
+            if status_at(job, now) in (COMPLETED, FAILED):
+                out.append(job)
+                if len(out) >= limit:
+                    break
+        return out
+
+    def max_fact_ms(self) -> int:
+        """Latest stored time."""
+        best = 0
+        for job in self._jobs.values():
+            best = max(best, job.created_ms, job.cancelled_ms or 0)
+        for created, _, _ in self._chars.values():
+            best = max(best, created)
+        return best
+
+    def get_idempotent(self, scope: str) -> IdempotencyRecord | None:
+        """A remembered response."""
+        return self._idem.get(scope)
+
+    def put_idempotent(self, record: IdempotencyRecord) -> None:
+        """Remember a response."""
+        self._idem[record.scope] = record
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS characters (
+    id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+    seq INTEGER NOT NULL, created_ms INTEGER NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS characters_created ON characters (created_ms, seq);
+CREATE TABLE IF NOT EXISTS media (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, character_id TEXT NOT NULL,
+    job_type TEXT NOT NULL, created_ms INTEGER NOT NULL, start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL, outcome TEXT NOT NULL, seed INTEGER NOT NULL,
+    image_count INTEGER NOT NULL, max_attempts INTEGER NOT NULL, scenario TEXT NOT NULL,
+    mode TEXT NOT NULL, request TEXT NOT NULL, cancelled_ms INTEGER, cancel_until_ms INTEGER,
+    frozen_ms INTEGER);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms, seq);
+CREATE INDEX IF NOT EXISTS jobs_character ON jobs (character_id, created_ms, seq);
+CREATE INDEX IF NOT EXISTS jobs_type ON jobs (job_type, created_ms, seq);
+CREATE INDEX IF NOT EXISTS jobs_end ON jobs (end_ms);
+CREATE TABLE IF NOT EXISTS idempotency (
+    scope TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
+    body BLOB NOT NULL, headers TEXT NOT NULL, created_ms INTEGER NOT NULL);
+"""
+
+_JOB_COLUMNS = (
+    "job_id, seq, character_id, job_type, created_ms, start_ms, end_ms, outcome, seed, "
+    "image_count, max_attempts, scenario, mode, request, cancelled_ms, cancel_until_ms, frozen_ms"
+)
+
+# The derived status as SQL over the stored facts; mirrors lifecycle.status_at exactly.
+_EFF = "MIN(:now, COALESCE(frozen_ms, :now))"
+_CANCEL_SHOWS = (
+    f"(cancelled_ms IS NOT NULL AND cancelled_ms <= {_EFF} "
+    f"AND (cancel_until_ms IS NULL OR {_EFF} < cancel_until_ms))"
+)
+_STATUS_SQL = {
+    CANCELLED: _CANCEL_SHOWS,
+    PENDING: f"(NOT {_CANCEL_SHOWS} AND {_EFF} < start_ms)",
+    PROCESSING: f"(NOT {_CANCEL_SHOWS} AND start_ms <= {_EFF} AND {_EFF} < end_ms)",
+    COMPLETED: f"(NOT {_CANCEL_SHOWS} AND end_ms <= {_EFF} AND outcome = 'completed')",
+    FAILED: f"(NOT {_CANCEL_SHOWS} AND end_ms <= {_EFF} AND outcome = 'failed')",
+}
+
+
+def status_clause(status: str) -> str:
+    """The SQL condition (with a ``:now`` parameter) selecting jobs in ``status``."""
+    return _STATUS_SQL[status]
+
+
+def _job_from_row(row: tuple[Any, ...]) -> JobFacts:
+    return JobFacts(
+        job_id=row[0],
+        seq=row[1],
+        character_id=row[2],
+        job_type=row[3],
+        created_ms=row[4],
+        start_ms=row[5],
+        end_ms=row[6],
+        outcome=row[7],
+        seed=row[8],
+        image_count=row[9],
+        max_attempts=row[10],
+        scenario=row[11],
+        mode=row[12],
+        request=json.loads(row[13]),
+        cancelled_ms=row[14],
+        cancel_until_ms=row[15],
+        frozen_ms=row[16],
+    )
+
+
+class SQLiteStore:
+    """Durable facts in a SQLite file (WAL; every change is committed before it is answered).
+
+    A process killed at any instant loses nothing that a client was told about: the write that
+    creates a job is committed before its 202 is sent.
+
+    Args:
+        path: the database file (created if missing).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only an OS crash could lose the last commit.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def _one(self, sql: str, params: Any = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._db.execute(sql, params).fetchone()
+        return row
+
+    def reset(self) -> None:
+        """Delete every row (the clock anchor survives)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            for table in ("characters", "media", "jobs", "idempotency"):
+                self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("DELETE FROM meta WHERE key != 'clock'")
+
+    def get_meta(self, key: str) -> str | None:
+        """A metadata value."""
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a metadata value."""
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def next_seq(self, name: str) -> int:
+        """Increment a counter atomically."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            row = self._one("SELECT value FROM meta WHERE key = ?", ("seq:" + name,))
+            value = (int(row[0]) if row else 0) + 1
+            self.set_meta("seq:" + name, str(value))
+        return value
+
+    def add_character(self, doc: dict[str, Any], seq: int, created_ms: int) -> None:
+        """Insert a character."""
+        self._db.execute(
+            "INSERT INTO characters (id, slug, name, seq, created_ms, doc) VALUES (?,?,?,?,?,?)",
+            (doc["id"], doc["characterId"], doc.get("name", ""), seq, created_ms, json.dumps(doc)),
+        )
+
+    def get_character(self, char_id: str) -> dict[str, Any] | None:
+        """A character by id."""
+        row = self._one("SELECT doc FROM characters WHERE id = ?", (char_id,))
+        return None if row is None else dict(json.loads(row[0]))
+
+    def find_character_slug(self, slug: str) -> dict[str, Any] | None:
+        """A character by slug."""
+        row = self._one("SELECT doc FROM characters WHERE slug = ?", (slug,))
+        return None if row is None else dict(json.loads(row[0]))
+
+    def update_character(self, doc: dict[str, Any]) -> None:
+        """Replace a character."""
+        self._db.execute(
+            "UPDATE characters SET slug = ?, name = ?, doc = ? WHERE id = ?",
+            (doc["characterId"], doc.get("name", ""), json.dumps(doc), doc["id"]),
+        )
+
+    def delete_character(self, char_id: str) -> bool:
+        """Delete a character."""
+        cur = self._db.execute("DELETE FROM characters WHERE id = ?", (char_id,))
+        return cur.rowcount > 0
+
+    def list_characters(
+        self, search: str | None, limit: int, offset: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Newest first, optionally filtered by a case-insensitive substring."""
+        where, params = "", {}
+        if search:
+            escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where = "WHERE lower(name) LIKE :pat ESCAPE '\\' OR lower(slug) LIKE :pat ESCAPE '\\'"
+            params = {"pat": f"%{escaped}%"}
+        total_row = self._one(f"SELECT COUNT(*) FROM characters {where}", params)
+        rows = self._db.execute(
+            f"SELECT doc FROM characters {where} ORDER BY created_ms DESC, seq DESC "
+            "LIMIT :limit OFFSET :offset",
+            {**params, "limit": limit, "offset": offset},
+        ).fetchall()
+        return [dict(json.loads(r[0])) for r in rows], int(total_row[0]) if total_row else 0
+
+    def add_media(self, doc: dict[str, Any]) -> None:
+        """Insert a media record."""
+        self._db.execute("INSERT INTO media (id, doc) VALUES (?, ?)", (doc["id"], json.dumps(doc)))
+
+    def get_media(self, media_id: str) -> dict[str, Any] | None:
+        """A media record."""
+        row = self._one("SELECT doc FROM media WHERE id = ?", (media_id,))
+        return None if row is None else dict(json.loads(row[0]))
+
+    def add_job(self, job: JobFacts) -> None:
+        """Insert job facts."""
+        self._db.execute(
+            f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                job.job_id,
+                job.seq,
+                job.character_id,
+                job.job_type,
+                job.created_ms,
+                job.start_ms,
+                job.end_ms,
+                job.outcome,
+                job.seed,
+                job.image_count,
+                job.max_attempts,
+                job.scenario,
+                job.mode,
+                json.dumps(job.request, ensure_ascii=False),
+                job.cancelled_ms,
+                job.cancel_until_ms,
+                job.frozen_ms,
+            ),
+        )
+
+    def get_job(self, job_id: str) -> JobFacts | None:
+        """Job facts by id."""
+        row = self._one(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE job_id = ?", (job_id,))
+        return None if row is None else _job_from_row(row)
+
+    def set_schedule(self, changes: list[tuple[str, int, int]]) -> None:
+        """Move jobs' slots in one transaction."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "UPDATE jobs SET start_ms = ?, end_ms = ? WHERE job_id = ?",
+                [(start, end, job_id) for job_id, start, end in changes],
+            )
+
+    def set_cancel(self, job_id: str, cancelled_ms: int, until_ms: int | None) -> None:
+        """Record a cancel."""
+        self._db.execute(
+            "UPDATE jobs SET cancelled_ms = ?, cancel_until_ms = ? WHERE job_id = ?",
+            (cancelled_ms, until_ms, job_id),
+        )
+
+    def freeze(self, now: int) -> int:
+        """Freeze running jobs (upstream restart)."""
+        cur = self._db.execute(
+            "UPDATE jobs SET frozen_ms = :now WHERE end_ms > :now AND frozen_ms IS NULL "
+            "AND (cancelled_ms IS NULL OR cancel_until_ms IS NOT NULL)",
+            {"now": now},
+        )
+        return cur.rowcount
+
+    def active_jobs(self, now: int) -> list[JobFacts]:
+        """Jobs holding or waiting for a slot (uses the end_ms index)."""
+        rows = self._db.execute(
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE end_ms > :now AND frozen_ms IS NULL "
+            "AND (cancelled_ms IS NULL OR cancel_until_ms IS NOT NULL) ORDER BY seq",
+            {"now": now},
+        ).fetchall()
+        return [_job_from_row(r) for r in rows]
+
+    def list_jobs(
+        self,
+        *,
+        now: int,
+        character_id: str | None,
+        job_type: str | None,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[JobFacts], int]:
+        """Filter newest first, the status as a predicate over stored times."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
+        if character_id is not None:
+            clauses.append("character_id = :cid")
+            params["cid"] = character_id
+        if job_type is not None:
+            clauses.append("job_type = :jtype")
+            params["jtype"] = job_type
+        if status is not None:
+            clauses.append(status_clause(status))
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        total_row = self._one(f"SELECT COUNT(*) FROM jobs {where}", params)
+        rows = self._db.execute(
+            f"SELECT {_JOB_COLUMNS} FROM jobs {where} "
+            "ORDER BY created_ms DESC, seq DESC LIMIT :limit OFFSET :offset",
+            params,
+        ).fetchall()
+        return [_job_from_row(r) for r in rows], int(total_row[0]) if total_row else 0
+
+    def count_by_status(self, now: int) -> dict[str, int]:
+        """Count per derived status, in one query."""
+        columns = ", ".join(
+            f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END)" for sql in _STATUS_SQL.values()
+        )
+        row = self._one(f"SELECT {columns} FROM jobs", {"now": now})
+        return {name: int(value or 0) for name, value in zip(_STATUS_SQL, row or (), strict=False)}
+
+    def finished_jobs(self, now: int, limit: int) -> list[JobFacts]:
+        """Most recent completed/failed jobs."""
+        rows = self._db.execute(
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE {_STATUS_SQL[COMPLETED]} OR "
+            f"{_STATUS_SQL[FAILED]} ORDER BY created_ms DESC, seq DESC LIMIT :limit",
+            {"now": now, "limit": limit},
+        ).fetchall()
+        return [_job_from_row(r) for r in rows]
+
+    def max_fact_ms(self) -> int:
+        """Latest stored time."""
+        row = self._one(
+            "SELECT MAX(COALESCE((SELECT MAX(MAX(created_ms, COALESCE(cancelled_ms, 0))) "
+            "FROM jobs), 0), COALESCE((SELECT MAX(created_ms) FROM characters), 0))"
+        )
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def get_idempotent(self, scope: str) -> IdempotencyRecord | None:
+        """A remembered response."""
+        row = self._one(
+            "SELECT scope, fingerprint, status, body, headers, created_ms FROM idempotency "
+            "WHERE scope = ?",
+            (scope,),
+        )
+        if row is None:
+            return None
+        headers = tuple((str(k), str(v)) for k, v in json.loads(row[4]))
+        return IdempotencyRecord(row[0], row[1], row[2], bytes(row[3]), headers, row[5])
+
+    def put_idempotent(self, record: IdempotencyRecord) -> None:
+        """Remember a response."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO idempotency "
+            "(scope, fingerprint, status, body, headers, created_ms) VALUES (?,?,?,?,?,?)",
+            (
+                record.scope,
+                record.fingerprint,
+                record.status,
+                record.body,
+                json.dumps(record.headers),
+                record.created_ms,
+            ),
+        )
+
+
+def open_store(db_path: str | Path | None) -> Store:
+    """A :class:`SQLiteStore` at ``db_path``, or a :class:`MemoryStore` when it is None."""
+    if db_path is None:
+        return MemoryStore()
+    return SQLiteStore(db_path)
