@@ -1,5 +1,126 @@
-"""charlib: the Python SDK for the Character Library API."""
+"""charlib: the Python SDK for the Character Library API.
 
+Start here::
+
+    import charlib
+
+    with charlib.Client() as client:  # CHARLIB_BASE_URL / CHARLIB_API_KEY from the environment
+        job = client.characters.generate_360_set("66f1c0ffee00000000000a01", image_count=8)
+        status = job.refresh()
+        print(status.status, status.progress.percentage)
+
+Everything public is importable from this module; the ``charlib._*`` modules are private.
+"""
+
+from charlib._client import AsyncClient, Client
+from charlib._clock import Clock, SystemClock
+from charlib._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from charlib._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    CharlibError,
+    ConflictError,
+    InternalServerError,
+    InvalidParameterError,
+    JobCancelledError,
+    JobError,
+    JobFailedError,
+    MasterReferenceRequiredError,
+    NotFoundError,
+    PartialResultError,
+    RateLimitError,
+    RequestTooLargeError,
+    WaitTimeoutError,
+)
+from charlib._job import AsyncJob, Job
+from charlib._models import (
+    CancelResult,
+    Character,
+    CharacterPage,
+    CoreSetData,
+    CoreSetResult,
+    DeleteResult,
+    FailedImage,
+    GeneratedImage,
+    Health,
+    InitialImage,
+    InitialImageData,
+    JobAccepted,
+    JobPage,
+    JobProgress,
+    JobResults,
+    JobState,
+    JobStatus,
+    JobType,
+    Media,
+    Pagination,
+    ReferenceImage,
+)
+from charlib._resources import AsyncCharacters, AsyncJobs, Characters, Jobs
+from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncCharacters",
+    "AsyncClient",
+    "AsyncJob",
+    "AsyncJobs",
+    "AuthenticationError",
+    "BadRequestError",
+    "CancelResult",
+    "Character",
+    "CharacterPage",
+    "Characters",
+    "CharlibError",
+    "Client",
+    "Clock",
+    "ConflictError",
+    "CoreSetData",
+    "CoreSetResult",
+    "DeleteResult",
+    "FailedImage",
+    "GeneratedImage",
+    "Health",
+    "InitialImage",
+    "InitialImageData",
+    "InternalServerError",
+    "InvalidParameterError",
+    "Job",
+    "JobAccepted",
+    "JobCancelledError",
+    "JobError",
+    "JobFailedError",
+    "JobPage",
+    "JobProgress",
+    "JobResults",
+    "JobState",
+    "JobStatus",
+    "JobType",
+    "Jobs",
+    "MasterReferenceRequiredError",
+    "Media",
+    "NotFoundError",
+    "NotGiven",
+    "Pagination",
+    "PartialResultError",
+    "RateLimitError",
+    "ReferenceImage",
+    "RequestTooLargeError",
+    "SystemClock",
+    "WaitTimeoutError",
+    "__version__",
+]

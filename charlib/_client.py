@@ -1,0 +1,448 @@
+"""The clients: a shared base that decides everything, and two thin runners that do the I/O.
+
+``_BaseClient`` resolves options (arguments, then environment, then defaults), builds request
+arguments, maps responses to models or exceptions and builds the retry arguments; it never touches
+the network. :class:`Client` and :class:`AsyncClient` differ only in ``send`` vs ``await send``,
+``Retrying`` vs ``AsyncRetrying`` and ``clock.sleep`` vs ``clock.asleep``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+import tenacity
+
+from charlib._clock import Clock, SystemClock
+from charlib._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    RetryPolicy,
+)
+from charlib._exceptions import APIConnectionError, APITimeoutError, InvalidParameterError
+from charlib._logging import configure_from_env, redact_headers
+from charlib._models import Health
+from charlib._request import RequestSpec
+from charlib._resources.characters import AsyncCharacters, Characters
+from charlib._resources.jobs import AsyncJobs, Jobs
+from charlib._response import make_status_error, model_parser
+from charlib._retry import retry_arguments
+from charlib._types import NOT_GIVEN, NotGiven
+from charlib._version import __version__
+
+__all__ = ["AsyncClient", "Client"]
+
+logger = logging.getLogger("charlib")
+
+_T = TypeVar("_T")
+
+
+def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
+    raw = base_url if base_url is not None else os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    url = httpx.URL(str(raw))
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InvalidParameterError("base_url", f"must be an absolute http(s) URL, got {raw!r}")
+    # A trailing slash makes relative paths append to any prefix (https://host/prefix/api/...).
+    if not url.raw_path.endswith(b"/"):
+        url = url.copy_with(raw_path=url.raw_path + b"/")
+    return url
+
+
+def _resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise InvalidParameterError(
+            "timeout", f"must be positive seconds or an httpx.Timeout, got {timeout!r}"
+        )
+    return httpx.Timeout(float(timeout))
+
+
+def _resolve_max_retries(max_retries: int) -> int:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise InvalidParameterError("max_retries", f"must be an integer >= 0, got {max_retries!r}")
+    return max_retries
+
+
+class _BaseClient:
+    """Options and the pure halves of sending a request (shared by both clients)."""
+
+    _retry_policy = RetryPolicy()
+
+    def __init__(
+        self,
+        *,
+        base_url: str | httpx.URL | None,
+        api_key: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        clock: Clock | None,
+    ) -> None:
+        configure_from_env()
+        self._base_url = _resolve_base_url(base_url)
+        self._api_key = api_key if api_key is not None else (os.environ.get(ENV_API_KEY) or None)
+        self._timeout = _resolve_timeout(timeout)
+        self._max_retries = _resolve_max_retries(max_retries)
+        self._clock: Clock = clock if clock is not None else SystemClock()
+
+    @property
+    def base_url(self) -> httpx.URL:
+        """The base URL every path (and a job's ``poll_url``) is resolved against."""
+        return self._base_url
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        """The per-request timeout."""
+        return self._timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt of a retryable request (0: no retries)."""
+        return self._max_retries
+
+    @property
+    def clock(self) -> Clock:
+        """The clock every sleep of this client goes through (retry backoff, waiting)."""
+        return self._clock
+
+    def _option_kwargs(
+        self,
+        base_url: str | httpx.URL | NotGiven,
+        api_key: str | NotGiven | None,
+        timeout: float | httpx.Timeout | NotGiven,
+        max_retries: int | NotGiven,
+        clock: Clock | NotGiven,
+    ) -> dict[str, Any]:
+        """This client's options, overridden by the given ones (for ``with_options``)."""
+        return {
+            "base_url": self._base_url if isinstance(base_url, NotGiven) else base_url,
+            "api_key": self._api_key if isinstance(api_key, NotGiven) else api_key,
+            "timeout": self._timeout if isinstance(timeout, NotGiven) else timeout,
+            "max_retries": self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            "clock": self._clock if isinstance(clock, NotGiven) else clock,
+        }
+
+    def _request_kwargs(self, spec: RequestSpec[Any]) -> dict[str, Any]:
+        """Arguments for ``http_client.build_request`` (absolute URL, so its base_url is moot)."""
+        headers = {"Accept": "application/json", "User-Agent": f"charlib/{__version__}"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        if spec.idempotency_key is not None:
+            headers["Idempotency-Key"] = spec.idempotency_key
+        return {
+            "method": spec.method,
+            "url": self._base_url.join(spec.path),
+            "params": spec.params,
+            "json": spec.json,
+            "headers": headers,
+            "timeout": spec.timeout or self._timeout,
+        }
+
+    def _retry_kwargs(self, spec: RequestSpec[Any]) -> dict[str, Any]:
+        """tenacity arguments (minus ``sleep``) for ``spec``."""
+        return retry_arguments(
+            mode=spec.mode,
+            max_retries=self._max_retries,
+            policy=self._retry_policy,
+            describe=f"{spec.method} {self._base_url.join(spec.path)}",
+        )
+
+    @staticmethod
+    def _transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+        """Wrap an httpx transport error (the caller chains it as ``__cause__``)."""
+        what = f"{request.method} {request.url}"
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(f"Request timed out: {what}", request=request)
+        detail = str(exc) or type(exc).__name__
+        return APIConnectionError(f"Connection error: {what}: {detail}", request=request)
+
+    @staticmethod
+    def _log_request(request: httpx.Request) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "Request %s %s headers=%s",
+                request.method,
+                request.url,
+                redact_headers(request.headers.multi_items()),
+            )
+
+    @staticmethod
+    def _handle(spec: RequestSpec[_T], response: httpx.Response, elapsed: float) -> _T:
+        """Log the response, then return the parsed result or raise the typed error."""
+        request = response.request
+        logger.debug(
+            "Response %s %s -> %d %s (%.1f ms)",
+            request.method,
+            request.url,
+            response.status_code,
+            response.reason_phrase,
+            elapsed * 1000,
+        )
+        if not response.is_success:
+            raise make_status_error(response)
+        return spec.parse(response)
+
+    def _repr_options(self) -> str:
+        # The API key is never shown, only whether one is set.
+        key = "<set>" if self._api_key else None
+        return (
+            f"base_url={str(self._base_url)!r}, api_key={key}, "
+            f"timeout={self._timeout!r}, max_retries={self._max_retries}"
+        )
+
+
+class Client(_BaseClient):
+    """Synchronous client for the Character Library API.
+
+    Example::
+
+        with charlib.Client() as client:
+            job = client.characters.generate_360_set("66f1c0ffee00000000000a01")
+            print(job.refresh().progress.percentage)
+
+    Args:
+        base_url: service root; default ``$CHARLIB_BASE_URL``, else ``https://character.ft.tc``.
+        api_key: sent as ``Authorization: Bearer ...``; default ``$CHARLIB_API_KEY``. Never shown
+            in ``repr``, logs or error messages.
+        timeout: per-request timeout in seconds or an ``httpx.Timeout``; default 30 s (10 s to
+            connect).
+        max_retries: retries after the first attempt of a retryable request; default 3, 0
+            disables retrying.
+        http_client: an ``httpx.Client`` to send through (e.g. with ``httpx.MockTransport``).
+            ``base_url``, headers and ``timeout`` of this client still apply. An injected client
+            is not closed by :meth:`close`: its owner closes it.
+        clock: the clock every sleep goes through (default: the real one); tests inject a fake.
+    """
+
+    characters: Characters
+    """Characters, their reference images and generation starts."""
+    jobs: Jobs
+    """Background jobs: status, cancel, list."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | httpx.URL | None = None,
+        api_key: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            api_key=api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            clock=clock,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client()
+        self.characters = Characters(self)
+        self.jobs = Jobs(self)
+
+    def health(self) -> Health:
+        """Check the service is up (``GET /api/health``).
+
+        Returns:
+            The :class:`Health` body; see ``is_healthy``.
+
+        Raises:
+            APIError: on a connection failure or a non-2xx status (after retries).
+        """
+        return self._request(RequestSpec("GET", "api/health", model_parser(Health)))
+
+    def with_options(
+        self,
+        *,
+        base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        clock: Clock | NotGiven = NOT_GIVEN,
+    ) -> Client:
+        """A new client with some options changed, sharing this one's connection pool.
+
+        The derived client does not own the pool: closing it is a no-op for the pool; close the
+        original (or the injected ``http_client``) when done.
+
+        Example::
+
+            slow = client.with_options(timeout=120, max_retries=0)
+        """
+        return Client(
+            **self._option_kwargs(base_url, api_key, timeout, max_retries, clock),
+            http_client=self._http,
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the underlying connection pool is closed."""
+        return self._http.is_closed
+
+    def close(self) -> None:
+        """Close the connection pool if this client created it (an injected one is left open)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client({self._repr_options()})"
+
+    def _request(self, spec: RequestSpec[_T]) -> _T:
+        """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""
+        request = self._http.build_request(**self._request_kwargs(spec))
+        retrying = tenacity.Retrying(sleep=self._clock.sleep, **self._retry_kwargs(spec))
+        result: _T = retrying(self._attempt, spec, request)
+        return result
+
+    def _attempt(self, spec: RequestSpec[_T], request: httpx.Request) -> _T:
+        self._log_request(request)
+        started = time.perf_counter()
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, request) from exc
+        return self._handle(spec, response, time.perf_counter() - started)
+
+
+class AsyncClient(_BaseClient):
+    """Asynchronous client for the Character Library API (same options as :class:`Client`).
+
+    Example::
+
+        async with charlib.AsyncClient() as client:
+            job = await client.characters.generate_360_set("66f1c0ffee00000000000a01")
+            print((await job.refresh()).progress.percentage)
+
+    Args:
+        base_url: service root; default ``$CHARLIB_BASE_URL``, else ``https://character.ft.tc``.
+        api_key: sent as ``Authorization: Bearer ...``; default ``$CHARLIB_API_KEY``. Never shown
+            in ``repr``, logs or error messages.
+        timeout: per-request timeout in seconds or an ``httpx.Timeout``; default 30 s (10 s to
+            connect).
+        max_retries: retries after the first attempt of a retryable request; default 3, 0
+            disables retrying.
+        http_client: an ``httpx.AsyncClient`` to send through (e.g. with ``httpx.MockTransport``
+            or ``httpx.ASGITransport``). ``base_url``, headers and ``timeout`` of this client still
+            apply. An injected client is not closed by :meth:`aclose`: its owner closes it.
+        clock: the clock every sleep goes through (default: the real one); tests inject a fake.
+    """
+
+    characters: AsyncCharacters
+    """Characters, their reference images and generation starts."""
+    jobs: AsyncJobs
+    """Background jobs: status, cancel, list."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | httpx.URL | None = None,
+        api_key: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            api_key=api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+            clock=clock,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        self.characters = AsyncCharacters(self)
+        self.jobs = AsyncJobs(self)
+
+    async def health(self) -> Health:
+        """Check the service is up (``GET /api/health``).
+
+        Returns:
+            The :class:`Health` body; see ``is_healthy``.
+
+        Raises:
+            APIError: on a connection failure or a non-2xx status (after retries).
+        """
+        return await self._request(RequestSpec("GET", "api/health", model_parser(Health)))
+
+    def with_options(
+        self,
+        *,
+        base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        clock: Clock | NotGiven = NOT_GIVEN,
+    ) -> AsyncClient:
+        """A new client with some options changed, sharing this one's connection pool.
+
+        The derived client does not own the pool: closing it is a no-op for the pool; close the
+        original (or the injected ``http_client``) when done.
+
+        Example::
+
+            slow = client.with_options(timeout=120, max_retries=0)
+        """
+        return AsyncClient(
+            **self._option_kwargs(base_url, api_key, timeout, max_retries, clock),
+            http_client=self._http,
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the underlying connection pool is closed."""
+        return self._http.is_closed
+
+    async def aclose(self) -> None:
+        """Close the connection pool if this client created it (an injected one is left open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"AsyncClient({self._repr_options()})"
+
+    async def _request(self, spec: RequestSpec[_T]) -> _T:
+        """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""
+        request = self._http.build_request(**self._request_kwargs(spec))
+        retrying = tenacity.AsyncRetrying(sleep=self._clock.asleep, **self._retry_kwargs(spec))
+        result: _T = await retrying(self._attempt, spec, request)
+        return result
+
+    async def _attempt(self, spec: RequestSpec[_T], request: httpx.Request) -> _T:
+        self._log_request(request)
+        started = time.perf_counter()
+        try:
+            response = await self._http.send(request)
+        except httpx.TransportError as exc:
+            raise self._transport_error(exc, request) from exc
+        return self._handle(spec, response, time.perf_counter() - started)

@@ -1,0 +1,265 @@
+"""Every error charlib raises, rooted at :class:`CharlibError`.
+
+::
+
+    CharlibError
+    ├── InvalidParameterError (+ ValueError)   bad argument, caught before sending; .field
+    ├── APIError                               talking to the service failed; .request
+    │   ├── APIConnectionError                 no HTTP response (refused, reset, DNS, ...)
+    │   │   └── APITimeoutError                the per-request timeout expired
+    │   ├── APIResponseValidationError         a 2xx with a bad body; .response, .body
+    │   └── APIStatusError                     non-2xx; .status_code .body .response .retry_after
+    │       ├── BadRequestError                400
+    │       │   └── MasterReferenceRequiredError   400: the character has no usable master reference
+    │       ├── AuthenticationError            401
+    │       ├── NotFoundError                  404, and the live service's 500 + "Not Found"
+    │       ├── ConflictError                  409 (e.g. Idempotency-Key reused, other body)
+    │       ├── RequestTooLargeError           413
+    │       ├── RateLimitError                 429
+    │       └── InternalServerError            5xx (a proxy's HTML 502 included)
+    ├── JobError                               a job ended in a way the caller asked to hear about
+    │   ├── JobFailedError                     status "failed"; .job_status
+    │   ├── JobCancelledError                  status "cancelled"; .job_status
+    │   └── PartialResultError                 "completed" with failed images; .job_status
+    └── WaitTimeoutError (+ TimeoutError)      the wait deadline passed; .job_id, .last_status
+
+Retried automatically (within ``max_retries``): connection errors, timeouts,
+``APIResponseValidationError`` and statuses 408/429/500/502/503/504, for requests that are safe to
+repeat (see ``docs/errors-and-retries.md``). ``NotFoundError`` is never retried, even when the live
+service sends it as a 500.
+
+No message ever contains the API key: messages are built from the method, the URL and the server's
+``error``/``message`` text only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:
+    from charlib._models import JobStatus
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CharlibError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidParameterError",
+    "JobCancelledError",
+    "JobError",
+    "JobFailedError",
+    "MasterReferenceRequiredError",
+    "NotFoundError",
+    "PartialResultError",
+    "RateLimitError",
+    "RequestTooLargeError",
+    "WaitTimeoutError",
+]
+
+
+class CharlibError(Exception):
+    """Root of every error raised by charlib."""
+
+
+class InvalidParameterError(CharlibError, ValueError):
+    """An argument was rejected before any request was sent.
+
+    Attributes:
+        field: the Python name of the offending argument (e.g. ``"image_count"``).
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class APIError(CharlibError):
+    """A request to the service did not produce the expected result.
+
+    Attributes:
+        request: the ``httpx.Request`` that was sent (its ``Authorization`` header is redacted in
+            ``repr`` by httpx; charlib never copies it into a message).
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+
+
+class APIConnectionError(APIError):
+    """No HTTP response arrived: the connection failed, was reset, or the proxy hung up."""
+
+    def __init__(self, message: str | None = None, *, request: httpx.Request) -> None:
+        super().__init__(
+            message or f"Connection error: {request.method} {request.url}", request=request
+        )
+
+
+class APITimeoutError(APIConnectionError):
+    """The per-request timeout expired before a response arrived."""
+
+    def __init__(self, message: str | None = None, *, request: httpx.Request) -> None:
+        super().__init__(
+            message or f"Request timed out: {request.method} {request.url}", request=request
+        )
+
+
+class APIResponseValidationError(APIError):
+    """A 2xx response whose body is not valid JSON or does not match the contract.
+
+    Attributes:
+        response: the ``httpx.Response``.
+        body: the parsed JSON, or the text when it was not JSON.
+        status_code: the HTTP status.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, body: object) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.body = body
+        self.status_code = response.status_code
+
+
+class APIStatusError(APIError):
+    """The service answered with a non-2xx status.
+
+    Attributes:
+        status_code: the HTTP status.
+        body: the parsed JSON body, or its text when it was not JSON (e.g. a proxy's HTML page).
+        response: the ``httpx.Response``.
+        request: the ``httpx.Request``.
+        retry_after: seconds the server asked us to wait (``Retry-After``), or ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.body = body
+        self.status_code = response.status_code
+        self.retry_after = retry_after
+
+
+class BadRequestError(APIStatusError):
+    """400: the service rejected the request (the message names the field when it can)."""
+
+
+class MasterReferenceRequiredError(BadRequestError):
+    """400: the character needs a master reference image (with a DINO asset id) first.
+
+    Attach one with ``client.characters.generate_initial_image(...)`` or
+    ``client.characters.set_reference_image(...)``, then start the job again.
+    """
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or wrong (the service's optional bearer-token mode)."""
+
+
+class NotFoundError(APIStatusError):
+    """404 (or the live service's 500 with ``error == "Not Found"``): no such character or job."""
+
+
+class ConflictError(APIStatusError):
+    """409: e.g. an ``Idempotency-Key`` reused with a different body, or a duplicate character."""
+
+
+class RequestTooLargeError(APIStatusError):
+    """413: the request body is too large for the service or its proxy."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` says how long the server wants us to wait."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the service or a proxy in front of it failed (retried for safe requests)."""
+
+
+class JobError(CharlibError):
+    """A job reached a state the caller asked to be told about as an error.
+
+    Attributes:
+        job_status: the last :class:`~charlib.JobStatus` seen.
+        job_id: its id.
+    """
+
+    def __init__(self, job_status: JobStatus, message: str | None = None) -> None:
+        super().__init__(message or self._default_message(job_status))
+        self.job_status = job_status
+        self.job_id = job_status.job_id
+
+    @staticmethod
+    def _default_message(job_status: JobStatus) -> str:
+        return f"Job {job_status.job_id} is {job_status.status.value}"
+
+
+class JobFailedError(JobError):
+    """The job ended ``failed``; ``job_status.error`` says why."""
+
+    @staticmethod
+    def _default_message(job_status: JobStatus) -> str:
+        reason = job_status.error or job_status.message or "no reason given"
+        return f"Job {job_status.job_id} failed: {reason}"
+
+
+class JobCancelledError(JobError):
+    """The job ended ``cancelled``."""
+
+    @staticmethod
+    def _default_message(job_status: JobStatus) -> str:
+        return f"Job {job_status.job_id} was cancelled"
+
+
+class PartialResultError(JobError):
+    """The job ``completed`` but some images failed (raised only when the caller asks for it)."""
+
+    @staticmethod
+    def _default_message(job_status: JobStatus) -> str:
+        results = job_status.results
+        failed = len(results.failed_images) if results else 0
+        done = len(results.generated_images) if results else 0
+        return (
+            f"Job {job_status.job_id} completed with {failed} failed image(s) and {done} generated"
+        )
+
+
+class WaitTimeoutError(CharlibError, TimeoutError):
+    """The overall wait deadline passed before the job reached a terminal state.
+
+    The job is still running on the server: resume waiting with ``job_id`` or cancel it.
+
+    Attributes:
+        job_id: the job that was being waited for (the first unfinished one, for several jobs).
+        last_status: the last :class:`~charlib.JobStatus` seen, or ``None`` if none arrived.
+        finished: when waiting for several jobs, the terminal status of those that finished,
+            by job id (empty otherwise).
+        unfinished: when waiting for several jobs, the ids of those still running.
+    """
+
+    def __init__(
+        self, job_id: str, last_status: JobStatus | None = None, message: str | None = None
+    ) -> None:
+        if message is None:
+            state = f" (last status: {last_status.status.value})" if last_status else ""
+            message = f"Gave up waiting for job {job_id}{state}"
+        super().__init__(message)
+        self.job_id = job_id
+        self.last_status = last_status
+        self.finished: dict[str, JobStatus] = {}
+        self.unfinished: list[str] = [job_id]

@@ -1,0 +1,52 @@
+"""The ``charlib`` logger, and ``CHARLIB_LOG`` to switch it on without touching code.
+
+``CHARLIB_LOG=debug`` logs every request (method, URL, redacted headers), every response (status,
+elapsed time) and every retry decision; ``CHARLIB_LOG=info`` logs retries only. The API key never
+appears: header values listed in :data:`SENSITIVE_HEADERS` are replaced before logging.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+
+from charlib._config import ENV_LOG
+
+__all__ = ["SENSITIVE_HEADERS", "configure_from_env", "logger", "redact_headers"]
+
+logger = logging.getLogger("charlib")
+
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+)
+_REDACTED = "<redacted>"
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
+_configured = False
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers as a dict, with secret values replaced by ``<redacted>``."""
+    return {
+        name: (_REDACTED if name.lower() in SENSITIVE_HEADERS else value) for name, value in headers
+    }
+
+
+def configure_from_env(environ: dict[str, str] | None = None) -> None:
+    """Attach a stderr handler to the ``charlib`` logger if ``CHARLIB_LOG`` asks for one.
+
+    Runs once per process (each client calls it); unknown values are ignored, and an application
+    that configures logging itself simply leaves ``CHARLIB_LOG`` unset.
+    """
+    global _configured
+    if _configured:
+        return
+    value = (environ if environ is not None else os.environ).get(ENV_LOG, "").strip().lower()
+    level = _LEVELS.get(value)
+    if level is None:
+        return
+    _configured = True
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)

@@ -1,0 +1,596 @@
+"""``client.characters``: character CRUD, the master reference image, and generation starts.
+
+Module functions build each request (validation, body, retry mode) without I/O;
+:class:`Characters` and :class:`AsyncCharacters` only send and wrap.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from charlib._config import CORE_SET_TIMEOUT
+from charlib._exceptions import InvalidParameterError
+from charlib._job import AsyncJob, Job
+from charlib._models import (
+    Character,
+    CharacterPage,
+    CoreSetResult,
+    DeleteResult,
+    InitialImage,
+    JobAccepted,
+    ReferenceImage,
+)
+from charlib._params import (
+    check_int,
+    check_number,
+    check_str,
+    check_str_list,
+    compact,
+    idempotency,
+    jsonable,
+    path_segment,
+)
+from charlib._request import RequestSpec
+from charlib._response import model_parser
+from charlib._retry import RetryMode
+from charlib._types import NOT_GIVEN, NotGiven
+
+if TYPE_CHECKING:
+    from charlib._client import AsyncClient, Client
+
+__all__ = ["AsyncCharacters", "Characters"]
+
+_ROOT = "api/v1/characters"
+MAX_IMAGE_COUNT = 27
+
+_CORE_SET_DEPRECATION = (
+    "generate_core_set() calls the legacy blocking route (15-30 minutes, never retried); "
+    "use generate_360_set() and wait for the job instead"
+)
+
+
+def _path(character_id: str, suffix: str = "") -> str:
+    return f"{_ROOT}/{path_segment('character_id', character_id)}{suffix}"
+
+
+def _fields_body(fields: Mapping[str, Any]) -> Any:
+    return jsonable(compact(fields))
+
+
+def create_spec(
+    name: str, idempotency_key: str | NotGiven | None, fields: Mapping[str, Any]
+) -> RequestSpec[Character]:
+    """``POST /api/v1/characters``."""
+    if not check_str("name", name).strip():
+        raise InvalidParameterError("name", "must not be empty")
+    key, mode = idempotency(idempotency_key)
+    body = _fields_body({"name": name, **fields})
+    return RequestSpec(
+        "POST", _ROOT, model_parser(Character), json=body, mode=mode, idempotency_key=key
+    )
+
+
+def get_spec(character_id: str) -> RequestSpec[Character]:
+    """``GET /api/v1/characters/{id}``."""
+    return RequestSpec("GET", _path(character_id), model_parser(Character))
+
+
+def list_spec(
+    search: str | NotGiven, page: int | NotGiven, limit: int | NotGiven
+) -> RequestSpec[CharacterPage]:
+    """``GET /api/v1/characters``."""
+    params: dict[str, str | int] = {}
+    if not isinstance(search, NotGiven):
+        params["search"] = check_str("search", search)
+    if not isinstance(page, NotGiven):
+        params["page"] = check_int("page", page, minimum=1)
+    if not isinstance(limit, NotGiven):
+        params["limit"] = check_int("limit", limit, minimum=1)
+    return RequestSpec("GET", _ROOT, model_parser(CharacterPage), params=params)
+
+
+def update_spec(character_id: str, fields: Mapping[str, Any]) -> RequestSpec[Character]:
+    """``PATCH /api/v1/characters/{id}`` (re-sending the same fields is harmless: retried)."""
+    return RequestSpec(
+        "PATCH", _path(character_id), model_parser(Character), json=_fields_body(fields)
+    )
+
+
+def delete_spec(character_id: str) -> RequestSpec[DeleteResult]:
+    """``DELETE /api/v1/characters/{id}``."""
+    return RequestSpec("DELETE", _path(character_id), model_parser(DeleteResult))
+
+
+def set_reference_image_spec(
+    character_id: str,
+    media_id: str | NotGiven,
+    image_url: str | NotGiven,
+    metadata: Mapping[str, Any] | NotGiven,
+) -> RequestSpec[ReferenceImage]:
+    """``PUT /api/v1/characters/{id}/reference-image``."""
+    if isinstance(media_id, NotGiven) and isinstance(image_url, NotGiven):
+        raise InvalidParameterError("media_id", "either media_id or image_url is required")
+    if not isinstance(media_id, NotGiven):
+        check_str("media_id", media_id)
+    if not isinstance(image_url, NotGiven):
+        check_str("image_url", image_url)
+    if not isinstance(metadata, NotGiven) and not isinstance(metadata, Mapping):
+        raise InvalidParameterError("metadata", "must be a mapping")
+    meta = NOT_GIVEN if isinstance(metadata, NotGiven) else compact(metadata)
+    body = _fields_body({"media_id": media_id, "image_url": image_url, "metadata": meta})
+    return RequestSpec(
+        "PUT", _path(character_id, "/reference-image"), model_parser(ReferenceImage), json=body
+    )
+
+
+def get_reference_image_spec(character_id: str) -> RequestSpec[ReferenceImage]:
+    """``GET /api/v1/characters/{id}/reference-image``."""
+    return RequestSpec("GET", _path(character_id, "/reference-image"), model_parser(ReferenceImage))
+
+
+def delete_reference_image_spec(character_id: str) -> RequestSpec[ReferenceImage]:
+    """``DELETE /api/v1/characters/{id}/reference-image``."""
+    return RequestSpec(
+        "DELETE", _path(character_id, "/reference-image"), model_parser(ReferenceImage)
+    )
+
+
+def generate_initial_image_spec(
+    character_id: str,
+    prompt: str,
+    style: str | NotGiven,
+    width: int | NotGiven,
+    height: int | NotGiven,
+    idempotency_key: str | NotGiven | None,
+) -> RequestSpec[InitialImage]:
+    """``POST /api/v1/characters/{id}/generate-initial-image``."""
+    if not check_str("prompt", prompt).strip():
+        raise InvalidParameterError("prompt", "must not be empty")
+    if not isinstance(style, NotGiven):
+        check_str("style", style)
+    if not isinstance(width, NotGiven):
+        check_int("width", width, minimum=1)
+    if not isinstance(height, NotGiven):
+        check_int("height", height, minimum=1)
+    key, mode = idempotency(idempotency_key)
+    body = _fields_body({"prompt": prompt, "style": style, "width": width, "height": height})
+    return RequestSpec(
+        "POST",
+        _path(character_id, "/generate-initial-image"),
+        model_parser(InitialImage),
+        json=body,
+        mode=mode,
+        idempotency_key=key,
+    )
+
+
+def generate_360_set_body(
+    *,
+    style: str | NotGiven = NOT_GIVEN,
+    quality_threshold: float | NotGiven = NOT_GIVEN,
+    image_count: int | NotGiven = NOT_GIVEN,
+    max_retries: int | NotGiven = NOT_GIVEN,
+    angles: Sequence[str] | NotGiven = NOT_GIVEN,
+    custom_seed: int | NotGiven = NOT_GIVEN,
+) -> dict[str, object]:
+    """The validated camelCase body of ``generate-360-set`` (``{}`` when nothing is given)."""
+    if not isinstance(style, NotGiven):
+        check_str("style", style)
+    if not isinstance(quality_threshold, NotGiven):
+        check_number("quality_threshold", quality_threshold, minimum=0, maximum=100)
+    if not isinstance(image_count, NotGiven):
+        check_int("image_count", image_count, minimum=1, maximum=MAX_IMAGE_COUNT)
+    if not isinstance(max_retries, NotGiven):
+        check_int("max_retries", max_retries, minimum=1)
+    checked_angles: list[str] | NotGiven = NOT_GIVEN
+    if not isinstance(angles, NotGiven):
+        checked_angles = check_str_list("angles", angles)
+    if not isinstance(custom_seed, NotGiven):
+        check_int("custom_seed", custom_seed)
+    return compact(
+        {
+            "style": style,
+            "quality_threshold": quality_threshold,
+            "image_count": image_count,
+            "max_retries": max_retries,
+            "angles": checked_angles,
+            "custom_seed": custom_seed,
+        }
+    )
+
+
+def generate_360_set_spec(
+    character_id: str, body: dict[str, object], idempotency_key: str | NotGiven | None
+) -> RequestSpec[JobAccepted]:
+    """``POST /api/v1/characters/{id}/generate-360-set``."""
+    path = _path(character_id, "/generate-360-set")
+    key, mode = idempotency(idempotency_key)
+    return RequestSpec(
+        "POST", path, model_parser(JobAccepted), json=body, mode=mode, idempotency_key=key
+    )
+
+
+def generate_core_set_spec(
+    character_id: str,
+    custom_seed: int | NotGiven,
+    quality_threshold: float | NotGiven,
+    max_retries: int | NotGiven,
+    include_addon_shots: bool | NotGiven,
+) -> RequestSpec[CoreSetResult]:
+    """``POST /api/v1/characters/{id}/generate-core-set``: long timeout, never retried."""
+    if not isinstance(custom_seed, NotGiven):
+        check_int("custom_seed", custom_seed)
+    if not isinstance(quality_threshold, NotGiven):
+        check_number("quality_threshold", quality_threshold, minimum=0, maximum=100)
+    if not isinstance(max_retries, NotGiven):
+        check_int("max_retries", max_retries, minimum=1)
+    if not isinstance(include_addon_shots, NotGiven) and not isinstance(include_addon_shots, bool):
+        raise InvalidParameterError("include_addon_shots", "must be a bool")
+    body = compact(
+        {
+            "custom_seed": custom_seed,
+            "quality_threshold": quality_threshold,
+            "max_retries": max_retries,
+            "include_addon_shots": include_addon_shots,
+        }
+    )
+    return RequestSpec(
+        "POST",
+        _path(character_id, "/generate-core-set"),
+        model_parser(CoreSetResult),
+        json=body,
+        mode=RetryMode.NEVER,
+        timeout=CORE_SET_TIMEOUT,
+    )
+
+
+class Characters:
+    """Characters (``client.characters``)."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self, *, name: str, idempotency_key: str | NotGiven | None = NOT_GIVEN, **fields: Any
+    ) -> Character:
+        """Create a character.
+
+        Args:
+            name: required display name.
+            idempotency_key: sent as ``Idempotency-Key``; default: a fresh uuid4 per call (reused
+                by its retries). ``None`` sends none, and the POST is then retried only if it
+                never reached the server.
+            **fields: other character fields in snake_case (``character_id``, ``status``,
+                ``age``, ``eye_color``, ...); sent camelCase.
+
+        Returns:
+            The created :class:`Character` (``.id`` is its id).
+        """
+        return self._client._request(create_spec(name, idempotency_key, fields))
+
+    def get(self, character_id: str) -> Character:
+        """Fetch a character by its id (the 24-hex ObjectId, not the slug).
+
+        Raises:
+            NotFoundError: no such character (the live service may answer 500 instead: then
+                ``InternalServerError``).
+        """
+        return self._client._request(get_spec(character_id))
+
+    def list(
+        self,
+        *,
+        search: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+    ) -> CharacterPage:
+        """Fetch one page of characters, newest first.
+
+        Args:
+            search: case-insensitive substring of the name or slug.
+            page: 1-based page number (server default 1).
+            limit: page size (server default 10).
+        """
+        return self._client._request(list_spec(search, page, limit))
+
+    def update(self, character_id: str, **fields: Any) -> Character:
+        """Update some fields of a character (snake_case names, sent camelCase).
+
+        Returns:
+            The updated :class:`Character`.
+        """
+        return self._client._request(update_spec(character_id, fields))
+
+    def delete(self, character_id: str) -> DeleteResult:
+        """Delete a character."""
+        return self._client._request(delete_spec(character_id))
+
+    def set_reference_image(
+        self,
+        character_id: str,
+        *,
+        media_id: str | NotGiven = NOT_GIVEN,
+        image_url: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+    ) -> ReferenceImage:
+        """Set the character's master reference image (give ``media_id`` or ``image_url``).
+
+        Raises:
+            InvalidParameterError: neither ``media_id`` nor ``image_url`` was given.
+        """
+        spec = set_reference_image_spec(character_id, media_id, image_url, metadata)
+        return self._client._request(spec)
+
+    def get_reference_image(self, character_id: str) -> ReferenceImage:
+        """Read the character's master reference image."""
+        return self._client._request(get_reference_image_spec(character_id))
+
+    def delete_reference_image(self, character_id: str) -> ReferenceImage:
+        """Reset the master reference image and everything derived from it (gallery, flags)."""
+        return self._client._request(delete_reference_image_spec(character_id))
+
+    def generate_initial_image(
+        self,
+        character_id: str,
+        *,
+        prompt: str,
+        style: str | NotGiven = NOT_GIVEN,
+        width: int | NotGiven = NOT_GIVEN,
+        height: int | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven | None = NOT_GIVEN,
+    ) -> InitialImage:
+        """Generate an image from ``prompt`` and attach it as the master reference.
+
+        This is the simplest way to satisfy the master-reference precondition of
+        :meth:`generate_360_set`. Generation can take a while: consider
+        ``client.with_options(timeout=120)``.
+        """
+        spec = generate_initial_image_spec(
+            character_id, prompt, style, width, height, idempotency_key
+        )
+        return self._client._request(spec)
+
+    def generate_360_set(
+        self,
+        character_id: str,
+        *,
+        style: str | NotGiven = NOT_GIVEN,
+        quality_threshold: float | NotGiven = NOT_GIVEN,
+        image_count: int | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        angles: Sequence[str] | NotGiven = NOT_GIVEN,
+        custom_seed: int | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven | None = NOT_GIVEN,
+    ) -> Job:
+        """Start the background job that generates the 360° reference set.
+
+        Only given arguments are sent; an explicit ``0`` is sent as ``0``.
+
+        Args:
+            character_id: the character (it needs a master reference image).
+            style: stored by the server, not used for generation.
+            quality_threshold: 0-100 (advisory).
+            image_count: 1-27 shots.
+            max_retries: attempts per shot on the server (>= 1); unrelated to the client's
+                ``max_retries``.
+            angles: stored by the server only.
+            custom_seed: any integer, 0 included.
+            idempotency_key: default: a fresh uuid4 per call, so retries never start a second
+                job; ``None`` sends none (then retried only if the request never left).
+
+        Returns:
+            A :class:`Job` handle.
+
+        Raises:
+            InvalidParameterError: an argument is out of range (nothing was sent).
+            MasterReferenceRequiredError: the character has no usable master reference.
+            NotFoundError: no such character.
+        """
+        body = generate_360_set_body(
+            style=style,
+            quality_threshold=quality_threshold,
+            image_count=image_count,
+            max_retries=max_retries,
+            angles=angles,
+            custom_seed=custom_seed,
+        )
+        accepted = self._client._request(generate_360_set_spec(character_id, body, idempotency_key))
+        return Job(self._client, accepted)
+
+    def generate_core_set(
+        self,
+        character_id: str,
+        *,
+        custom_seed: int | NotGiven = NOT_GIVEN,
+        quality_threshold: float | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        include_addon_shots: bool | NotGiven = NOT_GIVEN,
+    ) -> CoreSetResult:
+        """Deprecated: run the legacy blocking core-set generation (15-30 minutes).
+
+        Emits ``DeprecationWarning``. Uses a 45-minute timeout and is never retried (a retry
+        would start a second full generation). Prefer :meth:`generate_360_set`.
+        """
+        warnings.warn(_CORE_SET_DEPRECATION, DeprecationWarning, stacklevel=2)
+        spec = generate_core_set_spec(
+            character_id, custom_seed, quality_threshold, max_retries, include_addon_shots
+        )
+        return self._client._request(spec)
+
+
+class AsyncCharacters:
+    """Characters (``client.characters`` of an :class:`~charlib.AsyncClient`)."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self, *, name: str, idempotency_key: str | NotGiven | None = NOT_GIVEN, **fields: Any
+    ) -> Character:
+        """Create a character.
+
+        Args:
+            name: required display name.
+            idempotency_key: sent as ``Idempotency-Key``; default: a fresh uuid4 per call (reused
+                by its retries). ``None`` sends none, and the POST is then retried only if it
+                never reached the server.
+            **fields: other character fields in snake_case (``character_id``, ``status``,
+                ``age``, ``eye_color``, ...); sent camelCase.
+
+        Returns:
+            The created :class:`Character` (``.id`` is its id).
+        """
+        return await self._client._request(create_spec(name, idempotency_key, fields))
+
+    async def get(self, character_id: str) -> Character:
+        """Fetch a character by its id (the 24-hex ObjectId, not the slug).
+
+        Raises:
+            NotFoundError: no such character (the live service may answer 500 instead: then
+                ``InternalServerError``).
+        """
+        return await self._client._request(get_spec(character_id))
+
+    async def list(
+        self,
+        *,
+        search: str | NotGiven = NOT_GIVEN,
+        page: int | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+    ) -> CharacterPage:
+        """Fetch one page of characters, newest first.
+
+        Args:
+            search: case-insensitive substring of the name or slug.
+            page: 1-based page number (server default 1).
+            limit: page size (server default 10).
+        """
+        return await self._client._request(list_spec(search, page, limit))
+
+    async def update(self, character_id: str, **fields: Any) -> Character:
+        """Update some fields of a character (snake_case names, sent camelCase).
+
+        Returns:
+            The updated :class:`Character`.
+        """
+        return await self._client._request(update_spec(character_id, fields))
+
+    async def delete(self, character_id: str) -> DeleteResult:
+        """Delete a character."""
+        return await self._client._request(delete_spec(character_id))
+
+    async def set_reference_image(
+        self,
+        character_id: str,
+        *,
+        media_id: str | NotGiven = NOT_GIVEN,
+        image_url: str | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
+    ) -> ReferenceImage:
+        """Set the character's master reference image (give ``media_id`` or ``image_url``).
+
+        Raises:
+            InvalidParameterError: neither ``media_id`` nor ``image_url`` was given.
+        """
+        spec = set_reference_image_spec(character_id, media_id, image_url, metadata)
+        return await self._client._request(spec)
+
+    async def get_reference_image(self, character_id: str) -> ReferenceImage:
+        """Read the character's master reference image."""
+        return await self._client._request(get_reference_image_spec(character_id))
+
+    async def delete_reference_image(self, character_id: str) -> ReferenceImage:
+        """Reset the master reference image and everything derived from it (gallery, flags)."""
+        return await self._client._request(delete_reference_image_spec(character_id))
+
+    async def generate_initial_image(
+        self,
+        character_id: str,
+        *,
+        prompt: str,
+        style: str | NotGiven = NOT_GIVEN,
+        width: int | NotGiven = NOT_GIVEN,
+        height: int | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven | None = NOT_GIVEN,
+    ) -> InitialImage:
+        """Generate an image from ``prompt`` and attach it as the master reference.
+
+        This is the simplest way to satisfy the master-reference precondition of
+        :meth:`generate_360_set`. Generation can take a while: consider
+        ``client.with_options(timeout=120)``.
+        """
+        spec = generate_initial_image_spec(
+            character_id, prompt, style, width, height, idempotency_key
+        )
+        return await self._client._request(spec)
+
+    async def generate_360_set(
+        self,
+        character_id: str,
+        *,
+        style: str | NotGiven = NOT_GIVEN,
+        quality_threshold: float | NotGiven = NOT_GIVEN,
+        image_count: int | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        angles: Sequence[str] | NotGiven = NOT_GIVEN,
+        custom_seed: int | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncJob:
+        """Start the background job that generates the 360° reference set.
+
+        Only given arguments are sent; an explicit ``0`` is sent as ``0``.
+
+        Args:
+            character_id: the character (it needs a master reference image).
+            style: stored by the server, not used for generation.
+            quality_threshold: 0-100 (advisory).
+            image_count: 1-27 shots.
+            max_retries: attempts per shot on the server (>= 1); unrelated to the client's
+                ``max_retries``.
+            angles: stored by the server only.
+            custom_seed: any integer, 0 included.
+            idempotency_key: default: a fresh uuid4 per call, so retries never start a second
+                job; ``None`` sends none (then retried only if the request never left).
+
+        Returns:
+            An :class:`AsyncJob` handle.
+
+        Raises:
+            InvalidParameterError: an argument is out of range (nothing was sent).
+            MasterReferenceRequiredError: the character has no usable master reference.
+            NotFoundError: no such character.
+        """
+        body = generate_360_set_body(
+            style=style,
+            quality_threshold=quality_threshold,
+            image_count=image_count,
+            max_retries=max_retries,
+            angles=angles,
+            custom_seed=custom_seed,
+        )
+        accepted = await self._client._request(
+            generate_360_set_spec(character_id, body, idempotency_key)
+        )
+        return AsyncJob(self._client, accepted)
+
+    async def generate_core_set(
+        self,
+        character_id: str,
+        *,
+        custom_seed: int | NotGiven = NOT_GIVEN,
+        quality_threshold: float | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        include_addon_shots: bool | NotGiven = NOT_GIVEN,
+    ) -> CoreSetResult:
+        """Deprecated: run the legacy blocking core-set generation (15-30 minutes).
+
+        Emits ``DeprecationWarning``. Uses a 45-minute timeout and is never retried (a retry
+        would start a second full generation). Prefer :meth:`generate_360_set`.
+        """
+        warnings.warn(_CORE_SET_DEPRECATION, DeprecationWarning, stacklevel=2)
+        spec = generate_core_set_spec(
+            character_id, custom_seed, quality_threshold, max_retries, include_addon_shots
+        )
+        return await self._client._request(spec)

@@ -1,0 +1,180 @@
+"""The one retry policy, shared by :class:`~charlib.Client` and :class:`~charlib.AsyncClient`.
+
+:func:`retry_arguments` builds tenacity's keyword arguments once; the sync client hands them to
+``tenacity.Retrying``, the async one to ``tenacity.AsyncRetrying``, each adding only its own
+``sleep`` (``clock.sleep`` or ``clock.asleep``), so virtual time reaches every backoff.
+
+What is retried depends on how safe it is to send the request again (:class:`RetryMode`):
+
+- ``SAFE`` (GET, PUT, PATCH, DELETE): connection errors, timeouts, unparseable 2xx bodies and
+  statuses 408/429/500/502/503/504.
+- ``IDEMPOTENT_POST`` (a POST carrying an ``Idempotency-Key``): the same, because the server
+  answers a repeated key with the original result instead of doing the work twice.
+- ``UNSAFE_POST`` (a POST without a key): only when the request provably never reached the
+  server (the connection could not be opened), because anything later might have created a job.
+- ``NEVER``: the deprecated blocking core-set route.
+
+A ``NotFoundError`` is never retried, even when the live service sends it as a 500.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import random
+from collections.abc import Callable
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import tenacity
+
+from charlib._config import RetryPolicy
+from charlib._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    NotFoundError,
+)
+
+__all__ = [
+    "RetryMode",
+    "backoff_delay",
+    "is_retryable",
+    "parse_http_date",
+    "parse_retry_after",
+    "retry_arguments",
+]
+
+logger = logging.getLogger("charlib")
+
+# Raised before a single byte of the request left this process: safe to resend anything.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class RetryMode(enum.Enum):
+    """How safe it is to send a request again."""
+
+    SAFE = "safe"
+    IDEMPOTENT_POST = "idempotent-post"
+    UNSAFE_POST = "unsafe-post"
+    NEVER = "never"
+
+
+def parse_http_date(value: str | None) -> datetime | None:
+    """Parse an HTTP date (``Date``/``Retry-After``) into an aware datetime, or ``None``."""
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+
+
+def parse_retry_after(headers: httpx.Headers, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait according to ``Retry-After`` (delta-seconds or HTTP date), else ``None``.
+
+    An HTTP date is measured against the response's own ``Date`` header when present (so clock
+    skew between us and the server does not matter), else against ``now`` (default: UTC now).
+    Negative results become 0. Capping is the caller's business.
+    """
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        when = parse_http_date(value)
+        if when is None:
+            return None
+        reference = parse_http_date(headers.get("date")) or now or datetime.now(timezone.utc)
+        seconds = (when - reference).total_seconds()
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):  # NaN or infinite
+        return None
+    return max(0.0, seconds)
+
+
+def backoff_delay(
+    attempt: int, policy: RetryPolicy, rand: Callable[[], float] = random.random
+) -> float:
+    """Delay before retry number ``attempt`` (1-based): exponential, capped, "equal jitter".
+
+    The step is ``min(max_delay, base_delay * 2 ** (attempt - 1))``; the delay is uniformly drawn
+    from ``[step / 2, step]`` so it never collapses to zero and never exceeds ``max_delay``.
+    """
+    step = min(policy.max_delay, policy.base_delay * 2.0 ** max(0, attempt - 1))
+    return step / 2 + float(rand()) * step / 2
+
+
+def is_retryable(exc: BaseException, mode: RetryMode, policy: RetryPolicy) -> bool:
+    """Whether ``exc`` (raised by one attempt) deserves another attempt under ``mode``."""
+    if mode is RetryMode.NEVER:
+        return False
+    if mode is RetryMode.UNSAFE_POST:
+        # Only when the request provably never reached the server.
+        return isinstance(exc, APIConnectionError) and isinstance(exc.__cause__, _NEVER_SENT)
+    if isinstance(exc, APIConnectionError | APIResponseValidationError):
+        return True
+    if isinstance(exc, NotFoundError):
+        return False
+    return isinstance(exc, APIStatusError) and exc.status_code in policy.retry_statuses
+
+
+def _describe(exc: BaseException | None) -> str:
+    if isinstance(exc, APIStatusError):
+        return f"HTTP {exc.status_code}"
+    return type(exc).__name__ if exc is not None else "unknown"
+
+
+def retry_arguments(
+    *,
+    mode: RetryMode,
+    max_retries: int,
+    policy: RetryPolicy,
+    describe: str = "request",
+    rand: Callable[[], float] = random.random,
+) -> dict[str, Any]:
+    """tenacity keyword arguments for one logical request (everything except ``sleep``).
+
+    Args:
+        mode: how safe the request is to resend.
+        max_retries: retries after the first attempt; 0 disables retrying.
+        policy: delays and retryable statuses.
+        describe: ``"METHOD URL"``, for the retry log lines.
+        rand: source of jitter in ``[0, 1)`` (tests pass a fixed one).
+
+    Returns:
+        ``stop``, ``wait``, ``retry``, ``before_sleep`` and ``reraise=True``.
+    """
+    attempts = 1 if mode is RetryMode.NEVER else max(0, max_retries) + 1
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if isinstance(retry_after, float | int):
+            # The server knows best, within reason.
+            return min(float(retry_after), policy.max_retry_after)
+        return backoff_delay(state.attempt_number, policy, rand)
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        logger.info(
+            "Retrying %s in %.2fs (attempt %d of %d failed: %s)",
+            describe,
+            delay,
+            state.attempt_number,
+            attempts,
+            _describe(exc),
+        )
+
+    return {
+        "stop": tenacity.stop_after_attempt(attempts),
+        "wait": wait,
+        "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, mode, policy)),
+        "before_sleep": before_sleep,
+        "reraise": True,
+    }
