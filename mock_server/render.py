@@ -1,0 +1,164 @@
+"""Wire bodies: job views, list items and media documents as JSON-ready dicts.
+
+Fast on purpose (the status route is benchmarked): plain dicts, no models, timestamps formatted
+with a small cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from email.utils import formatdate
+from typing import Any
+
+from mock_server.lifecycle import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    PENDING,
+    PROCESSING,
+    JobFacts,
+    JobView,
+    Plan,
+)
+
+__all__ = ["dumps", "http_date", "iso", "job_list_item", "job_status_body", "media_id_for"]
+
+UPSTREAM_MEDIA_HOST = "https://media.rumbletv.com/media/"
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON (``°`` stays a character, not an escape)."""
+    return _dumps(value).encode("utf-8")
+
+
+_iso_cache: dict[int, str] = {}
+
+
+def iso(ms: int) -> str:
+    """ISO-8601 UTC with milliseconds and ``Z`` (``2025-10-02T09:14:07.512Z``)."""
+    seconds, millis = divmod(ms, 1000)
+    prefix = _iso_cache.get(seconds)
+    if prefix is None:
+        if len(_iso_cache) > 4096:
+            _iso_cache.clear()
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _iso_cache[seconds] = prefix
+    return f"{prefix}.{millis:03d}Z"
+
+
+_date_cache: list[Any] = [None, b""]
+
+
+def http_date(ms: int) -> bytes:
+    """An RFC 7231 ``Date`` header value for server time ``ms`` (cached per second)."""
+    seconds = ms // 1000
+    if _date_cache[0] != seconds:
+        _date_cache[1] = formatdate(seconds, usegmt=True).encode("ascii")
+        _date_cache[0] = seconds
+    value: bytes = _date_cache[1]
+    return value
+
+
+def media_id_for(job_id: str, slug: str) -> str:
+    """The 24-hex media id of one generated image (stable, like a Mongo ObjectId)."""
+    return hashlib.sha256(f"{job_id}/{slug}".encode()).hexdigest()[:24]
+
+
+def _results(job: JobFacts, plan: Plan, processing_ms: int, base: str) -> dict[str, Any]:
+    upstream = job.mode == "upstream"
+    threshold = job.request.get("qualityThreshold", 75)
+    generated = []
+    for run in plan.runs:
+        if not run.succeeded:
+            continue
+        media_id = media_id_for(job.job_id, run.shot.slug)
+        if upstream:
+            url = UPSTREAM_MEDIA_HOST + media_id  # D17: fixed host, not the real file
+        else:
+            url = f"{base}/media/jobs/{job.job_id}/{run.shot.slug}.png"
+        image: dict[str, Any] = {"url": url, "angle": run.shot.name, "quality": run.quality}
+        if upstream:
+            image["dinoAssetId"] = "" if run.blank_dino else f"dino-{media_id[:12]}"
+        else:
+            image["dinoAssetId"] = f"dino-{media_id[:12]}"
+            image["shotSlug"] = run.shot.slug
+            image["isValid"] = (run.quality or 0) >= threshold
+        image["mediaId"] = media_id
+        generated.append(image)
+    failed = [
+        {"angle": r.shot.name, "error": "Image generation failed", "attempts": r.attempts}
+        for r in plan.runs
+        if not r.succeeded
+    ]
+    body: dict[str, Any] = {"success": True} if upstream else {}
+    body["generatedImages"] = generated
+    body["failedImages"] = failed
+    body["totalAttempts"] = plan.total_attempts
+    body["processingTime"] = processing_ms
+    return body
+
+
+def job_status_body(job: JobFacts, v: JobView, base: str) -> dict[str, Any]:
+    """The 200 body of ``GET /api/v1/jobs/{id}/status``."""
+    progress: dict[str, Any] = {"current": v.current, "total": v.total, "percentage": v.percentage}
+    if v.task is not None:
+        progress["currentTask"] = v.task
+    body: dict[str, Any] = {
+        "success": True,
+        "jobId": job.job_id,
+        "status": v.status,
+        "progress": progress,
+    }
+    if v.started_ms is not None:
+        body["startedAt"] = iso(v.started_ms)
+    if v.completed_ms is not None:
+        body["completedAt"] = iso(v.completed_ms)
+    if v.estimated_ms is not None:
+        body["estimatedCompletionAt"] = iso(v.estimated_ms)
+    results = None
+    if v.results is not None:
+        results = _results(job, v.results, v.processing_ms, base)
+        body["results"] = results
+    status = v.status
+    if status == PENDING:
+        body["message"] = "Job is queued and will start processing soon."
+    elif status == PROCESSING:
+        body["message"] = f"Job is processing. {v.task or 'Working...'}"
+    elif status == COMPLETED:
+        if results is not None:
+            count = len(results["generatedImages"])
+            body["message"] = f"Job completed successfully. Generated {count} images."
+    elif status == FAILED:
+        body["error"] = v.error or "Job failed for unknown reason"
+        body["message"] = "Job failed. Please check the error details."
+    elif status == CANCELLED:
+        body["message"] = "Job was cancelled."
+    if job.mode != "upstream":
+        body["characterId"] = job.character_id  # additive, handy for clients
+    return body
+
+
+def job_list_item(job: JobFacts, v: JobView) -> dict[str, Any]:
+    """One entry of ``GET /api/v1/jobs`` (no results, error or requestData, as upstream)."""
+    progress: dict[str, Any] = {"current": v.current, "total": v.total, "percentage": v.percentage}
+    if v.task is not None:
+        progress["currentTask"] = v.task
+    item: dict[str, Any] = {
+        "jobId": job.job_id,
+        "characterId": job.character_id,
+        "jobType": job.job_type,
+        "status": v.status,
+        "progress": progress,
+        "createdAt": iso(job.created_ms),
+    }
+    if v.started_ms is not None:
+        item["startedAt"] = iso(v.started_ms)
+    if v.completed_ms is not None:
+        item["completedAt"] = iso(v.completed_ms)
+    if v.estimated_ms is not None and job.mode != "upstream":
+        item["estimatedCompletionAt"] = iso(v.estimated_ms)
+    return item
