@@ -285,7 +285,7 @@ async def test_endpoint(case: Case, make_client: Callable[..., Any]) -> None:
             return_value=httpx.Response(case.status, json=case.body)
         )
         client = make_client(handler=router.handler)
-        with pytest.warns(case.warns) if case.warns else nullcontext():
+        with pytest.warns(case.warns, match="legacy") if case.warns else nullcontext():
             result = await resolve(case.call(client))
     request = route.calls.last.request
     assert dict(request.url.params) == case.params
