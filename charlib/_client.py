@@ -50,9 +50,8 @@ def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
     if url.scheme not in ("http", "https") or not url.host:
         raise InvalidParameterError("base_url", f"must be an absolute http(s) URL, got {raw!r}")
     # A trailing slash makes relative paths append to any prefix (https://host/prefix/api/...).
-    if not url.raw_path.endswith(b"/"):
-        url = url.copy_with(raw_path=url.raw_path + b"/")
-    return url
+    text = str(url.copy_with(query=None, fragment=None))
+    return httpx.URL(text if text.endswith("/") else text + "/")
 
 
 def _resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
