@@ -143,6 +143,8 @@ class Engine:
         self.requests_failed = 0
         self.started_monotonic = time.monotonic()
         self._heap: list[int] | None = None
+        # Rendered bodies of final jobs, keyed by (job id, base URL): they never change.
+        self.body_cache: dict[tuple[str, str], bytes] = {}
         with self.lock:
             saved = store.get_meta("clock")
             if saved:
@@ -596,6 +598,7 @@ class Engine:
             self.faults.set(None)
             self.default_scenario = None
             self.journal.clear()
+            self.body_cache.clear()
             self.requests_total = self.requests_failed = 0
             self._heap = None
 

@@ -23,7 +23,7 @@ from starlette.types import Scope, Send
 from mock_server import __version__
 from mock_server.engine import Conflict, Engine, NotFound
 from mock_server.faults import parse_fault_config
-from mock_server.lifecycle import MEAN_SHOT_MS, SCENARIOS
+from mock_server.lifecycle import CANCELLED, COMPLETED, FAILED, MEAN_SHOT_MS, SCENARIOS
 from mock_server.media import parse_media_path, png_bytes
 from mock_server.render import dumps, iso, job_list_item, job_status_body, media_id_for
 from mock_server.shots import SHOTS
@@ -80,14 +80,29 @@ def _not_found_job(job_id: str) -> dict[str, Any]:
     }
 
 
-async def status_fast(engine: Engine, scope: Scope, send: Send, job_id: str) -> int:
-    """``GET /api/v1/jobs/{jobId}/status`` straight on ASGI; returns the status sent."""
+def status_bytes(engine: Engine, job_id: str, url_base: str) -> tuple[int, bytes]:
+    """Status code and body of a job poll; bodies of final jobs are cached (they never change)."""
     found = engine.job(job_id)
     if found is None:
-        status, body = 404, dumps(_not_found_job(job_id))
-    else:
-        status = 200
-        body = dumps(job_status_body(found[0], found[1], base_url(scope, engine.media_base)))
+        return 404, dumps(_not_found_job(job_id))
+    job, v = found
+    final = v.status in (COMPLETED, FAILED) or (v.status == CANCELLED and job.mode != "upstream")
+    if not final:
+        return 200, dumps(job_status_body(job, v, url_base))
+    key = (job_id, url_base)
+    cache = engine.body_cache
+    body = cache.get(key)
+    if body is None:
+        body = dumps(job_status_body(job, v, url_base))
+        if len(cache) >= 4096:
+            cache.pop(next(iter(cache)))
+        cache[key] = body
+    return 200, body
+
+
+async def status_fast(engine: Engine, scope: Scope, send: Send, job_id: str) -> int:
+    """``GET /api/v1/jobs/{jobId}/status`` straight on ASGI; returns the status sent."""
+    status, body = status_bytes(engine, job_id, base_url(scope, engine.media_base))
     await send(
         {
             "type": "http.response.start",
@@ -482,11 +497,8 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
         return _idempotent(engine, request, raw, produce)
 
     async def job_status(request: Request) -> Response:
-        job_id = request.path_params["job_id"]
-        found = engine.job(job_id)
-        if found is None:
-            return json_response(404, _not_found_job(job_id))
-        return json_response(200, job_status_body(found[0], found[1], base(request)))
+        status, body = status_bytes(engine, request.path_params["job_id"], base(request))
+        return Response(body, status_code=status, media_type=JSON_TYPE)
 
     async def cancel_job(request: Request) -> Response:
         status, body = engine.cancel(request.path_params["job_id"])

@@ -1,0 +1,139 @@
+"""``python -m mock_server`` / ``charlib-mock``: run the mock Character Library on uvicorn.
+
+Loopback only unless ``--host`` says otherwise; prints the URL it listens on (the real port when
+``--port 0``); quiet unless ``--access-log``; Ctrl-C stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from mock_server import __version__
+from mock_server.app import create_app
+from mock_server.clock import Clock, ManualClock, ScaledClock, SystemClock
+from mock_server.engine import DEFAULT_CAPACITY, MODES
+from mock_server.server import uvicorn_config
+
+__all__ = ["build_parser", "main"]
+
+API_KEY_ENV = "CHARLIB_MOCK_API_KEY"
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="charlib-mock",
+        description="Mock Character Library server: the async 360° job API, offline, with "
+        "controllable time, scenarios and faults.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="TCP port; 0 = any free port")
+    parser.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        help="server seconds per real second (60 = a 20-minute job in 20 s; default 1)",
+    )
+    parser.add_argument(
+        "--manual-clock",
+        action="store_true",
+        help='time stands still until POST /_mock/clock {"advance": s}',
+    )
+    parser.add_argument("--mode", choices=MODES, default="reference", help="compatibility mode")
+    parser.add_argument("--seed", type=int, default=0, help="server seed (default 0)")
+    parser.add_argument("--db", metavar="PATH", help="SQLite file: keep everything across restarts")
+    parser.add_argument(
+        "--api-key",
+        help=f"require Authorization: Bearer KEY (or set {API_KEY_ENV}, which ps cannot show)",
+    )
+    parser.add_argument(
+        "--capacity",
+        type=_positive_int,
+        default=DEFAULT_CAPACITY,
+        help=f"jobs processing at once (default {DEFAULT_CAPACITY})",
+    )
+    parser.add_argument("--media-base", help="absolute base URL for media links")
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def _clock(args: argparse.Namespace) -> Clock:
+    if args.manual_clock:
+        return ManualClock()
+    if args.speed == 1.0:
+        return SystemClock()
+    return ScaledClock(args.speed)
+
+
+async def _run(server: uvicorn.Server, banner: str, host: str) -> None:
+    task = asyncio.ensure_future(server.serve())
+    while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers a flag only
+        await asyncio.sleep(0.02)
+    if server.started:
+        port = server.servers[0].sockets[0].getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        print(f"{banner} http://{shown}:{port}  (Ctrl-C to stop)", flush=True)
+    await task
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m mock_server`` and ``charlib-mock``."""
+    args = build_parser().parse_args(argv)
+    api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
+    clock = _clock(args)
+    app = create_app(
+        mode=args.mode,
+        clock=clock,
+        seed=args.seed,
+        db_path=args.db,
+        api_key=api_key,
+        capacity=args.capacity,
+        media_base=args.media_base,
+    )
+    config = uvicorn_config(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=args.access_log,
+        log_level="info" if args.access_log else "warning",
+    )
+    server = uvicorn.Server(config)
+    speed = "manual clock" if args.manual_clock else f"speed {args.speed:g}x"
+    auth = ", API key required" if api_key else ""
+    db = f", db {args.db}" if args.db else ""
+    banner = f"charlib mock server ({args.mode} mode, {speed}{auth}{db}) listening on"
+    try:
+        asyncio.run(_run(server, banner, args.host))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.engine.store.close()
+    if not server.started:
+        print(f"charlib-mock: could not listen on {args.host}:{args.port}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

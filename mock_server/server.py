@@ -1,0 +1,114 @@
+"""``serve()``: run the mock on uvicorn in a background thread (scripts, notebooks, tests).
+
+::
+
+    from mock_server import ScaledClock, serve
+
+    with serve(clock=ScaledClock(600)) as server:
+        print(server.url)                 # http://127.0.0.1:<free port>
+        server.mock.set_scenario("partial")
+        ...                               # point any HTTP client at server.url
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from mock_server.app import MockApp, create_app
+from mock_server.control import MockControl
+
+__all__ = ["RunningServer", "serve", "uvicorn_config"]
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    """A mock server running in a background thread."""
+
+    url: str
+    host: str
+    port: int
+    app: MockApp
+
+    @property
+    def mock(self) -> MockControl:
+        """The control handle (clock, faults, scenarios, journal)."""
+        return self.app.mock
+
+
+def uvicorn_config(
+    app: MockApp, *, host: str, port: int, access_log: bool, log_level: str = "warning"
+) -> uvicorn.Config:
+    """uvicorn settings for the mock: its own ``Date`` header, no lifespan, quiet by default."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="off",
+        access_log=access_log,
+        log_level=log_level,
+        log_config=None,  # leave the host program's logging configuration alone
+        date_header=False,  # the app sends Date from the server clock
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@contextmanager
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    startup_timeout: float = 15.0,
+    access_log: bool = False,
+    **options: Any,
+) -> Iterator[RunningServer]:
+    """Run a mock server until the ``with`` block ends.
+
+    Args:
+        host: interface to bind (loopback by default).
+        port: TCP port; 0 picks a free one (see ``.url``).
+        startup_timeout: seconds to wait for the server to listen.
+        access_log: log every request (uvicorn's access log).
+        **options: passed to :func:`~mock_server.create_app` (``clock``, ``mode``, ``seed``,
+            ``db_path``, ``faults``, ``api_key``, ``capacity``, ...).
+
+    Raises:
+        RuntimeError: the server thread died while starting (e.g. the port is taken).
+        TimeoutError: it did not start within ``startup_timeout``.
+    """
+    app = create_app(**options)
+    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, access_log=access_log))
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            server.run()
+        except BaseException as exc:  # reported to the starting thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="charlib-mock-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError(f"mock server failed to start on {host}:{port}") from (
+                    failure[0] if failure else None
+                )
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"mock server did not start within {startup_timeout} s")
+            time.sleep(0.01)
+        bound = server.servers[0].sockets[0].getsockname()[1]
+        shown = f"[{host}]" if ":" in host else host
+        yield RunningServer(f"http://{shown}:{bound}", host, bound, app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        app.engine.store.close()
