@@ -61,6 +61,7 @@ from charlib._models import (
     Pagination,
     ReferenceImage,
 )
+from charlib._polling import PollPolicy
 from charlib._resources import AsyncCharacters, AsyncJobs, Characters, Jobs
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
@@ -117,6 +118,7 @@ __all__ = [
     "NotGiven",
     "Pagination",
     "PartialResultError",
+    "PollPolicy",
     "RateLimitError",
     "ReferenceImage",
     "RequestTooLargeError",

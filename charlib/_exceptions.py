@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from charlib._headers import parse_retry_after
+
 if TYPE_CHECKING:
     from charlib._models import JobStatus
 
@@ -137,7 +139,8 @@ class APIStatusError(APIError):
         body: the parsed JSON body, or its text when it was not JSON (e.g. a proxy's HTML page).
         response: the ``httpx.Response``.
         request: the ``httpx.Request``.
-        retry_after: seconds the server asked us to wait (``Retry-After``), or ``None``.
+        retry_after: seconds the server asked us to wait (``Retry-After``), or ``None``; read
+            from the response's headers unless given.
     """
 
     def __init__(
@@ -152,7 +155,9 @@ class APIStatusError(APIError):
         self.response = response
         self.body = body
         self.status_code = response.status_code
-        self.retry_after = retry_after
+        self.retry_after = (
+            retry_after if retry_after is not None else parse_retry_after(response.headers)
+        )
 
 
 class BadRequestError(APIStatusError):

@@ -24,13 +24,14 @@ from charlib._exceptions import (
     RateLimitError,
     RequestTooLargeError,
 )
+from charlib._headers import parse_http_date, parse_retry_after
 from charlib._models import JobPage, JobStatus
-from charlib._retry import parse_http_date, parse_retry_after
 
 __all__ = [
     "decode_body",
     "error_class",
     "make_status_error",
+    "model_parser",
     "parse_job_page",
     "parse_job_status",
     "parse_model",

@@ -1,0 +1,73 @@
+"""The front door: ``charlib.__all__`` is sorted and complete; every public name is documented."""
+
+from __future__ import annotations
+
+import inspect
+import pkgutil
+import re
+
+import pytest
+
+import charlib
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # The order ruff's RUF022 enforces: CONSTANTS, then Classes, then the rest.
+    if name.isupper():
+        return (0, name)
+    if name[:1].isupper():
+        return (1, name)
+    return (2, name)
+
+
+def test_all_is_sorted() -> None:
+    """``__all__`` is in isort order (constants, classes, others) without duplicates."""
+    assert charlib.__all__ == sorted(charlib.__all__, key=_isort_key)
+    assert len(set(charlib.__all__)) == len(charlib.__all__)
+
+
+def test_all_is_complete() -> None:
+    """Every name in ``__all__`` exists, and every public attribute is in ``__all__``."""
+    public = {
+        name
+        for name, value in vars(charlib).items()
+        if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public | {"__version__"} == set(charlib.__all__)
+
+
+def test_private_modules_export_through_the_front_door() -> None:
+    """Errors, models, clients and handles of the private modules all reach ``charlib``."""
+    for module in ("_exceptions", "_models", "_job", "_client", "_types", "_clock"):
+        mod = __import__(f"charlib.{module}", fromlist=["__all__"])
+        for name in mod.__all__:
+            if name in {"WireModel", "NotGivenOr", "is_given"}:
+                continue
+            assert name in charlib.__all__, f"charlib.{module}.{name}"
+
+
+@pytest.mark.parametrize("name", [n for n in charlib.__all__ if n != "__version__"])
+def test_public_name_has_a_docstring(name: str) -> None:
+    """Every public class and function, and every public method of a class, is documented."""
+    value = getattr(charlib, name)
+    if not (inspect.isclass(value) or inspect.isfunction(value)):
+        return  # constants: documented in the module that defines them
+    assert inspect.getdoc(value), name
+    if inspect.isclass(value) and not issubclass(value, BaseException):
+        for attr, member in vars(value).items():
+            if attr.startswith("_") or not (
+                inspect.isfunction(member) or isinstance(member, property)
+            ):
+                continue
+            assert inspect.getdoc(member), f"{name}.{attr}"
+
+
+def test_version_is_a_version() -> None:
+    """``__version__`` is a PEP 440-ish release string."""
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\S*)", charlib.__version__)
+
+
+def test_no_public_submodules() -> None:
+    """Only ``cli`` and the pytest plugin are public modules; the rest is private."""
+    names = {m.name for m in pkgutil.iter_modules(charlib.__path__)}
+    assert {n for n in names if not n.startswith("_")} <= {"cli", "pytest_plugin"}
