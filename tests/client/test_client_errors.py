@@ -160,6 +160,20 @@ async def test_transport_failures_are_typed(
         pytest.param(lambda c: c.characters.create(name=""), "name"),
         pytest.param(lambda c: c.characters.set_reference_image("c"), "media_id"),
         pytest.param(lambda c: c.characters.generate_initial_image("c", prompt=" "), "prompt"),
+        pytest.param(lambda c: c.characters.set_reference_image("c", image_url=3), "image_url"),
+        pytest.param(
+            lambda c: c.characters.set_reference_image("c", media_id="m", metadata=[1]),
+            "metadata",
+        ),
+        pytest.param(
+            lambda c: c.characters.generate_initial_image("c", prompt="p", style=1), "style"
+        ),
+        pytest.param(
+            lambda c: c.characters.generate_initial_image("c", prompt="p", height=0), "height"
+        ),
+        pytest.param(lambda c: c.characters.list(limit=0), "limit"),
+        pytest.param(lambda c: c.characters.list(search=5), "search"),
+        pytest.param(lambda c: c.jobs.list(status=5), "status"),
         pytest.param(lambda c: c.jobs.get(""), "job_id"),
         pytest.param(lambda c: c.jobs.list(limit=101), "limit"),
         pytest.param(lambda c: c.jobs.list(page=0), "page"),
