@@ -88,6 +88,11 @@ def _digest(*parts: object) -> bytes:
     return hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
 
 
+def _seed63(*parts: object) -> int:
+    """A 63-bit seed (it must fit a signed SQLite INTEGER)."""
+    return int.from_bytes(_digest(*parts)[:8], "big") >> 1
+
+
 def slugify(name: str) -> str:
     """``characterId`` derived from a name: lower case, non-alphanumerics collapsed to ``-``."""
     out, dash = [], False
@@ -392,8 +397,8 @@ class Engine:
     def job_seed(self, options: GenerateOptions, seq: int) -> int:
         """A job's plan seed: from ``customSeed`` when given (repeatable), else its number."""
         if options.custom_seed is not None:
-            return int.from_bytes(_digest(self.seed, "custom", options.custom_seed)[:8], "big")
-        return int.from_bytes(_digest(self.seed, "plan", seq)[:8], "big")
+            return _seed63(self.seed, "custom", options.custom_seed)
+        return _seed63(self.seed, "plan", seq)
 
     def create_job(self, char_id: str, options: GenerateOptions, scenario: str | None) -> JobFacts:
         """Accept a generate-360-set request: store the job's facts (the character must exist)."""
@@ -496,7 +501,7 @@ class Engine:
             custom = options.get("customSeed")
             basis = ("custom", custom) if custom is not None else ("coreset", seq)
             plan = build_plan(
-                seed=int.from_bytes(_digest(self.seed, *basis)[:8], "big"),
+                seed=_seed63(self.seed, *basis),
                 shot_count=len(SHOTS),
                 max_attempts=options["maxRetries"],
                 scenario=scenario or self.default_scenario or "random",
