@@ -149,8 +149,10 @@ class MockMiddleware:
             if fault == "latency":
                 await asyncio.sleep(config.latency)
             else:  # reset / malformed: process first, then spoil the answer
-                await self._spoil(scope, receive, send, send_dated, sent, fault)
-                self._record(method, path, sent[0], fault, admin)
+                try:
+                    await self._spoil(scope, receive, send, send_dated, sent, fault)
+                finally:
+                    self._record(method, path, sent[0], fault, admin)
                 return
 
         if (
