@@ -126,3 +126,10 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
 ]
+
+# Tracebacks and reprs say ``charlib.NotFoundError``, not the private module that defines it.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type) and issubclass(_value, BaseException):
+        _value.__module__ = "charlib"
+del _name, _value

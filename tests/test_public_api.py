@@ -71,3 +71,9 @@ def test_no_public_submodules() -> None:
     """Only ``cli`` and the pytest plugin are public modules; the rest is private."""
     names = {m.name for m in pkgutil.iter_modules(charlib.__path__)}
     assert {n for n in names if not n.startswith("_")} <= {"cli", "pytest_plugin"}
+
+
+def test_exceptions_are_shown_as_charlib_names() -> None:
+    """Exception classes present themselves as ``charlib.X`` in tracebacks."""
+    assert charlib.NotFoundError.__module__ == "charlib"
+    assert charlib.WaitTimeoutError.__module__ == "charlib"
