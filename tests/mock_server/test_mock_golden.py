@@ -51,8 +51,9 @@ def test_golden_files_are_present() -> None:
     assert len(list(GOLDEN.glob("*.json"))) >= 12
 
 
-async def _shapes(app: MockApp, client: httpx.AsyncClient, character: Char,
-                  start_job: Start) -> dict[str, Any]:  # fmt: skip
+async def _shapes(
+    app: MockApp, client: httpx.AsyncClient, character: Char, start_job: Start
+) -> dict[str, Any]:
     """Produce one mock response per golden file."""
     out: dict[str, Any] = {}
     char_id = await character(client)
@@ -107,8 +108,9 @@ async def test_upstream_unknown_character_matches_golden(
     """The upstream golden 500 body is what upstream mode answers for an unknown character."""
     app = make_app(mode="upstream")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://u") as c:
-        response = await c.post("/api/v1/characters/66f1c0ffee00000000000a01/generate-360-set",
-                                json={})  # fmt: skip
+        response = await c.post(
+            "/api/v1/characters/66f1c0ffee00000000000a01/generate-360-set", json={}
+        )
     assert response.status_code == 500
     assert response.json() == golden("start-unknown-character-upstream-500.json")
 

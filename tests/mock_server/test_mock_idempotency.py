@@ -72,6 +72,7 @@ async def test_character_creation_is_idempotent(client: httpx.AsyncClient) -> No
     second = await client.post("/api/v1/characters", json={"name": "Once"}, headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
-    too_long = await client.post("/api/v1/characters", json={"name": "X"},
-                                 headers={"Idempotency-Key": "k" * 300})  # fmt: skip
+    too_long = await client.post(
+        "/api/v1/characters", json={"name": "X"}, headers={"Idempotency-Key": "k" * 300}
+    )
     assert too_long.status_code == 400

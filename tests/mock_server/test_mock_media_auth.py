@@ -18,8 +18,9 @@ async def test_result_images_are_real_distinct_pngs(
     app: MockApp, client: httpx.AsyncClient, character: Char, start_job: Start
 ) -> None:
     """Every result URL is served by the mock as a PNG, distinct per shot."""
-    job = await start_job(client, await character(client), {"imageCount": 6},
-                          **{"X-Mock-Scenario": "success"})  # fmt: skip
+    job = await start_job(
+        client, await character(client), {"imageCount": 6}, **{"X-Mock-Scenario": "success"}
+    )
     app.mock.finish(job)
     status = (await client.get(f"/api/v1/jobs/{job}/status")).json()
     urls = [i["url"] for i in status["results"]["generatedImages"]]
@@ -89,8 +90,12 @@ async def test_auth_required_except_health(secured: MockApp) -> None:
     transport = httpx.ASGITransport(app=secured)
     async with httpx.AsyncClient(transport=transport, base_url="http://a") as anonymous:
         assert (await anonymous.get("/api/health")).status_code == 200
-        for method, path in (("GET", "/api/v1/jobs"), ("POST", "/_mock/reset"),
-                             ("GET", "/api/v1/characters"), ("GET", "/_mock/stats")):  # fmt: skip
+        for method, path in (
+            ("GET", "/api/v1/jobs"),
+            ("POST", "/_mock/reset"),
+            ("GET", "/api/v1/characters"),
+            ("GET", "/_mock/stats"),
+        ):
             response = await anonymous.request(method, path)
             assert response.status_code == 401
             assert response.json()["success"] is False

@@ -26,8 +26,11 @@ async def test_restart_loses_nothing(tmp_path: Path, character: Char, start_job:
     async with _client(first) as c:
         char_id = await character(c)
         job = await start_job(c, char_id, {"imageCount": 5})
-        keyed = await c.post(f"/api/v1/characters/{char_id}/generate-360-set", json={},
-                             headers={"Idempotency-Key": "k"})  # fmt: skip
+        keyed = await c.post(
+            f"/api/v1/characters/{char_id}/generate-360-set",
+            json={},
+            headers={"Idempotency-Key": "k"},
+        )
         first.mock.advance(60)
         before = (await c.get(f"/api/v1/jobs/{job}/status")).json()
     first.engine.store.close()
@@ -42,8 +45,11 @@ async def test_restart_loses_nothing(tmp_path: Path, character: Char, start_job:
         assert doc["masterReferenceImage"]["dinoAssetId"]
         image = await c.get(doc["masterReferenceImage"]["url"])
         assert image.status_code == 200
-        again = await c.post(f"/api/v1/characters/{char_id}/generate-360-set", json={},
-                             headers={"Idempotency-Key": "k"})  # fmt: skip
+        again = await c.post(
+            f"/api/v1/characters/{char_id}/generate-360-set",
+            json={},
+            headers={"Idempotency-Key": "k"},
+        )
         assert again.json()["jobId"] == keyed.json()["jobId"]
         fresh = await start_job(c, char_id, {})
         assert fresh not in (job, keyed.json()["jobId"])  # ids never repeat after a restart
@@ -97,10 +103,12 @@ def test_memory_and_sqlite_filter_alike_on_10000_jobs(tmp_path: Path) -> None:
     assert memory.count_by_status(now) == sqlite.count_by_status(now)
     for status in ("pending", "processing", "completed", "failed", "cancelled", None):
         for character in (None, "c3"):
-            a = memory.list_jobs(now=now, character_id=character, job_type=None,
-                                 status=status, limit=25, offset=5)  # fmt: skip
-            b = sqlite.list_jobs(now=now, character_id=character, job_type=None,
-                                 status=status, limit=25, offset=5)  # fmt: skip
+            a = memory.list_jobs(
+                now=now, character_id=character, job_type=None, status=status, limit=25, offset=5
+            )
+            b = sqlite.list_jobs(
+                now=now, character_id=character, job_type=None, status=status, limit=25, offset=5
+            )
             assert [j.job_id for j in a[0]] == [j.job_id for j in b[0]]
             assert a[1] == b[1]
     sqlite.close()

@@ -151,8 +151,13 @@ async def test_full_job_flow(app: MockApp, client: httpx.AsyncClient, character:
         if status["status"] == "completed":
             break
         app.mock.advance(5)
-    assert seen == [("processing", 0), ("processing", 1), ("processing", 2),
-                    ("processing", 3), ("completed", 4)]  # fmt: skip
+    assert seen == [
+        ("processing", 0),
+        ("processing", 1),
+        ("processing", 2),
+        ("processing", 3),
+        ("completed", 4),
+    ]
     results = status["results"]
     assert len(results["generatedImages"]) + len(results["failedImages"]) == 4
     assert results["processingTime"] > 0

@@ -35,8 +35,9 @@ async def test_health_says_upstream(up: httpx.AsyncClient) -> None:
 
 async def test_unknown_character_is_500_not_found(up: httpx.AsyncClient) -> None:
     """D11: 500 with error "Not Found" on start; CRUD gives the generic 500s."""
-    response = await up.post("/api/v1/characters/66f1c0ffee00000000000a01/generate-360-set",
-                             json={})  # fmt: skip
+    response = await up.post(
+        "/api/v1/characters/66f1c0ffee00000000000a01/generate-360-set", json={}
+    )
     assert response.status_code == 500
     assert response.json() == {"success": False, "status": "failed", "error": "Not Found"}
     fetch = await up.get("/api/v1/characters/x")
@@ -71,8 +72,9 @@ async def test_total_jumps_and_shots_run_in_reverse(
     upstream_app: MockApp, up: httpx.AsyncClient, character: Char, start_job: Start
 ) -> None:
     """D7/D22: total 8 -> 27 -> 8, all 27 shots in reverse, processingTime 0 (D4)."""
-    job = await start_job(up, await character(up), {"imageCount": 8},
-                          **{"X-Mock-Scenario": "success"})  # fmt: skip
+    job = await start_job(
+        up, await character(up), {"imageCount": 8}, **{"X-Mock-Scenario": "success"}
+    )
     url = f"/api/v1/jobs/{job}/status"
     totals = []
     tasks = []
@@ -94,8 +96,12 @@ async def test_total_jumps_and_shots_run_in_reverse(
     assert results["processingTime"] == 0
     assert len(results["generatedImages"]) == 27
     assert results["generatedImages"][0]["url"].startswith("https://media.rumbletv.com/media/")
-    assert body["progress"] == {"current": 8, "total": 8, "percentage": 100,
-                                "currentTask": "Completed"}  # fmt: skip
+    assert body["progress"] == {
+        "current": 8,
+        "total": 8,
+        "percentage": 100,
+        "currentTask": "Completed",
+    }
 
 
 async def test_cancel_flips_back_and_the_job_finishes(
@@ -120,8 +126,7 @@ async def test_failed_job_has_no_results(
     upstream_app: MockApp, up: httpx.AsyncClient, character: Char, start_job: Start
 ) -> None:
     """D16: a failed job carries no results; the pending state already has startedAt (D21)."""
-    job = await start_job(up, await character(up), {"maxRetries": 1},
-                          **{"X-Mock-Scenario": "fail"})  # fmt: skip
+    job = await start_job(up, await character(up), {"maxRetries": 1}, **{"X-Mock-Scenario": "fail"})
     final = upstream_app.mock.finish(job)
     assert final["status"] == "failed"
     assert "results" not in final
