@@ -242,6 +242,8 @@ class Client(_BaseClient):
             max_retries=max_retries,
             clock=clock,
         )
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise InvalidParameterError("http_client", "must be an httpx.Client")
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()
         self.characters = Characters(self)
@@ -367,6 +369,8 @@ class AsyncClient(_BaseClient):
             max_retries=max_retries,
             clock=clock,
         )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise InvalidParameterError("http_client", "must be an httpx.AsyncClient")
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self.characters = AsyncCharacters(self)

@@ -113,6 +113,15 @@ def test_bad_options_are_rejected(option: str, value: Any) -> None:
     assert info.value.field == option
 
 
+async def test_http_client_of_the_wrong_flavour_is_rejected() -> None:
+    """A sync client refuses an httpx.AsyncClient and vice versa, naming the option."""
+    async with httpx.AsyncClient() as ahttp:
+        with pytest.raises(charlib.InvalidParameterError, match="http_client"):
+            charlib.Client(http_client=ahttp)  # type: ignore[arg-type]
+    with httpx.Client() as http, pytest.raises(charlib.InvalidParameterError, match="http_client"):
+        charlib.AsyncClient(http_client=http)  # type: ignore[arg-type]
+
+
 async def test_close_leaves_an_injected_client_open(flavor: str) -> None:
     """``close``/``aclose`` (and the context manager) do not close a client we were given."""
     transport = httpx.MockTransport(ok)
