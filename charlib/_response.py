@@ -6,6 +6,7 @@ Nothing here performs I/O; both clients call these functions on a response alrea
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -49,6 +50,12 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
 }
 _SNIPPET = 200
+# The 360-set and core-set preconditions (contract §5.2, §11); not "already has a master reference".
+_MISSING_MASTER_REFERENCE = re.compile(
+    r"must have a master reference"
+    r"|master reference image (is required|must be processed|not properly processed)",
+    re.IGNORECASE,
+)
 
 
 def decode_body(response: httpx.Response) -> object:
@@ -82,8 +89,7 @@ def _is_upstream_not_found(status: int, body: object) -> bool:
 def error_class(status: int, body: object) -> type[APIStatusError]:
     """Which exception class a non-2xx ``status`` with ``body`` maps to."""
     if status == 400:
-        text = server_text(body) or ""
-        if "master reference" in text.lower():
+        if _MISSING_MASTER_REFERENCE.search(server_text(body) or ""):
             return MasterReferenceRequiredError
         return BadRequestError
     if _is_upstream_not_found(status, body):

@@ -25,6 +25,16 @@ REQUEST = httpx.Request("DELETE", "https://charlib.test/api/v1/jobs/j/status")
             {"error": "Master reference image is required before generating core set"},
             charlib.MasterReferenceRequiredError,
         ),
+        (
+            400,
+            {"error": "Master reference image not properly processed with DINOv3"},
+            charlib.MasterReferenceRequiredError,
+        ),
+        (
+            400,
+            {"error": "Character already has a master reference image"},
+            charlib.BadRequestError,
+        ),
         (401, {"error": "unauthorized"}, charlib.AuthenticationError),
         (403, {"error": "forbidden"}, charlib.APIStatusError),
         (404, {"error": "Job not found"}, charlib.NotFoundError),
