@@ -38,10 +38,23 @@ _STATUS_SUFFIX = "/status"
 
 
 class MockApp(Starlette):
-    """The Starlette app returned by :func:`create_app`; ``.mock`` is its control handle."""
+    """The Starlette app returned by :func:`create_app`; ``.mock`` is its control handle.
+
+    :class:`MockMiddleware` sits *outside* Starlette's own error middleware, so that an injected
+    connection reset reaches the server (or the in-process transport) instead of becoming a 500.
+    """
 
     mock: MockControl
     engine: Engine
+    outer: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Enter through the mock middleware."""
+        await self.outer(scope, receive, send)
+
+    async def inner(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Starlette's own stack (routing, exception handlers)."""
+        await super().__call__(scope, receive, send)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -289,7 +302,7 @@ def create_app(
             Exception: _server_error,
         },
     )
-    app.add_middleware(MockMiddleware, engine=engine, api_key=api_key)
+    app.outer = MockMiddleware(app.inner, engine=engine, api_key=api_key)
     app.engine = engine
     app.mock = MockControl(engine)
     app.state.mock = app.mock
