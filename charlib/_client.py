@@ -176,7 +176,7 @@ class _BaseClient:
     def _handle(spec: RequestSpec[_T], response: httpx.Response, elapsed: float) -> _T:
         """Log the response, then return the parsed result or raise the typed error."""
         request = response.request
-        logger.debug(
+        logger.info(
             "Response %s %s -> %d %s (%.1f ms)",
             request.method,
             request.url,

@@ -1,8 +1,8 @@
 """The ``charlib`` logger, and ``CHARLIB_LOG`` to switch it on without touching code.
 
-``CHARLIB_LOG=debug`` logs every request (method, URL, redacted headers), every response (status,
-elapsed time) and every retry decision; ``CHARLIB_LOG=info`` logs retries only. The API key never
-appears: header values listed in :data:`SENSITIVE_HEADERS` are replaced before logging.
+``CHARLIB_LOG=info`` logs every response (method, URL, status, elapsed time) and every retry
+decision; ``CHARLIB_LOG=debug`` adds each request with its headers. The API key never appears:
+header values listed in :data:`SENSITIVE_HEADERS` are replaced before logging.
 """
 
 from __future__ import annotations

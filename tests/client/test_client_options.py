@@ -179,7 +179,7 @@ async def test_api_key_never_leaks(
 async def test_logs_show_method_url_status_elapsed_and_retries(
     caplog: pytest.LogCaptureFixture, server: FakeServer, make_client: Callable[..., Any]
 ) -> None:
-    """Debug logs name each request and response; info logs each retry decision."""
+    """Debug logs name each request; info logs each response and each retry decision."""
     server.script(lambda _: httpx.Response(503, json={"error": "down"}), ok)
     with caplog.at_level(logging.DEBUG, logger="charlib"):
         await resolve(make_client().jobs.get(JOB))
@@ -188,6 +188,9 @@ async def test_logs_show_method_url_status_elapsed_and_retries(
     assert any(m.startswith(f"Request GET {url}") for m in messages)
     assert any(f"Response GET {url} -> 503 Service Unavailable" in m for m in messages)
     assert any(f"Response GET {url} -> 200 OK (" in m and m.endswith(" ms)") for m in messages)
+    assert {r.levelno for r in caplog.records if r.getMessage().startswith("Response")} == {
+        logging.INFO
+    }
     retries = [r for r in caplog.records if r.getMessage().startswith("Retrying")]
     assert len(retries) == 1
     assert retries[0].levelno == logging.INFO
