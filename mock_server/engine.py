@@ -226,7 +226,8 @@ class Engine:
 
     def character(self, char_id: str) -> dict[str, Any]:
         """A character document; raises NotFound."""
-        doc = self.store.get_character(char_id)
+        with self.lock:
+            doc = self.store.get_character(char_id)
         if doc is None:
             raise NotFound(char_id)
         return doc
@@ -348,7 +349,10 @@ class Engine:
     def reference_media(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         """The character's master reference media, if any."""
         ref = doc.get("masterReferenceImage")
-        return None if not ref else self.store.get_media(str(ref))
+        if not ref:
+            return None
+        with self.lock:
+            return self.store.get_media(str(ref))
 
     # -- jobs ---------------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ CHARACTER_STRING_FIELDS = (
 #: maxRetries is the number of attempts per shot; bounded so a plan stays small.
 MAX_ATTEMPTS = 10
 MAX_SAFE_INTEGER = 2**53 - 1  # customSeed must survive a JavaScript client
+MAX_PAGE = 1_000_000_000  # keeps OFFSET inside SQLite's 64-bit range
 
 
 class InvalidRequest(ValueError):
@@ -206,7 +207,7 @@ def _positive_int(params: Any, key: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise InvalidRequest(f"{key} must be a positive integer") from None
-    if value < 1:
+    if not 1 <= value <= MAX_PAGE:
         raise InvalidRequest(f"{key} must be a positive integer")
     return value
 
