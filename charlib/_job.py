@@ -1,13 +1,14 @@
 """The handle returned when a job is started: :class:`Job` and :class:`AsyncJob`.
 
-Deliberately small: identity (``id``, ``poll_url``, ``estimated_completion_at``, ``accepted``) plus
-``refresh()`` and ``cancel()``, which go through the client that started the job (so its options,
-retry policy and clock apply). The waiting layer grows these classes (``wait``, ``watch``, JSON
-round-trip); keep new methods paired, with identical signatures.
+Identity (``id``, ``poll_url``, ``estimated_completion_at``, ``accepted``), ``to_json()`` to hand
+the job to another process (which resumes it with ``client.jobs.resume(text)``), and ``refresh()``,
+``cancel()``, ``wait()`` and ``watch()``, which go through the client that started the job (so its
+options, retry policy and clock apply). Keep new methods paired, with identical signatures.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -15,9 +16,12 @@ from urllib.parse import quote
 import httpx
 
 from charlib._models import CancelResult, JobAccepted, JobStatus
+from charlib._polling import PollPolicy
+from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
+    from charlib._display import ProgressBar
 
 __all__ = ["AsyncJob", "Job"]
 
@@ -55,6 +59,10 @@ class _JobBase:
         """The parsed 202 body."""
         return self._accepted
 
+    def to_json(self) -> str:
+        """The handle as JSON text, for another process: ``client.jobs.resume(text)``."""
+        return self._accepted.model_dump_json(by_alias=True, exclude_none=True)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r}, poll_url={self.poll_url!r})"
 
@@ -74,6 +82,40 @@ class Job(_JobBase):
         """Ask the server to cancel the job (``client.jobs.cancel(job.id)``)."""
         return self._client.jobs.cancel(self.id)
 
+    def wait(
+        self,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress: bool | ProgressBar = False,
+        cancel_on_timeout: bool = False,
+        raise_on_partial: bool = False,
+    ) -> JobStatus:
+        """Wait until the job ends (``client.jobs.wait(job.id, ...)``; same arguments)."""
+        return self._client.jobs.wait(
+            self.id,
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            progress=progress,
+            cancel_on_timeout=cancel_on_timeout,
+            raise_on_partial=raise_on_partial,
+        )
+
+    def watch(
+        self,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress: bool | ProgressBar = False,
+    ) -> Iterator[JobStatus]:
+        """Snapshots as the job changes (``client.jobs.watch(job.id, ...)``; same arguments)."""
+        return self._client.jobs.watch(
+            self.id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
+        )
+
 
 class AsyncJob(_JobBase):
     """A started job, bound to the :class:`~charlib.AsyncClient` that started it."""
@@ -89,3 +131,37 @@ class AsyncJob(_JobBase):
     async def cancel(self) -> CancelResult:
         """Ask the server to cancel the job (``await client.jobs.cancel(job.id)``)."""
         return await self._client.jobs.cancel(self.id)
+
+    async def wait(
+        self,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress: bool | ProgressBar = False,
+        cancel_on_timeout: bool = False,
+        raise_on_partial: bool = False,
+    ) -> JobStatus:
+        """Wait until the job ends (``client.jobs.wait(job.id, ...)``; same arguments)."""
+        return await self._client.jobs.wait(
+            self.id,
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            progress=progress,
+            cancel_on_timeout=cancel_on_timeout,
+            raise_on_partial=raise_on_partial,
+        )
+
+    def watch(
+        self,
+        *,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress: bool | ProgressBar = False,
+    ) -> AsyncIterator[JobStatus]:
+        """Snapshots as the job changes (``client.jobs.watch(job.id, ...)``; same arguments)."""
+        return self._client.jobs.watch(
+            self.id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
+        )

@@ -20,6 +20,7 @@ from charlib._models import (
     DeleteResult,
     InitialImage,
     JobAccepted,
+    JobStatus,
     ReferenceImage,
 )
 from charlib._params import (
@@ -32,13 +33,16 @@ from charlib._params import (
     jsonable,
     path_segment,
 )
+from charlib._polling import PollPolicy
 from charlib._request import RequestSpec
 from charlib._response import model_parser
 from charlib._retry import RetryMode
 from charlib._types import NOT_GIVEN, NotGiven
+from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
+    from charlib._display import ProgressBar
 
 __all__ = ["AsyncCharacters", "Characters"]
 
@@ -399,6 +403,48 @@ class Characters:
         accepted = self._client._request(generate_360_set_spec(character_id, body, idempotency_key))
         return Job(self._client, accepted)
 
+    def generate_360_set_and_wait(
+        self,
+        character_id: str,
+        *,
+        style: str | NotGiven = NOT_GIVEN,
+        quality_threshold: float | NotGiven = NOT_GIVEN,
+        image_count: int | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        angles: Sequence[str] | NotGiven = NOT_GIVEN,
+        custom_seed: int | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress: bool | ProgressBar = False,
+        cancel_on_timeout: bool = False,
+        raise_on_partial: bool = False,
+    ) -> JobStatus:
+        """Start a 360° set and wait for it: :meth:`generate_360_set`, then ``Job.wait``.
+
+        Takes the arguments of both. On ``WaitTimeoutError`` the job goes on (unless
+        ``cancel_on_timeout``); ``error.job_id`` resumes it.
+        """
+        job = self.generate_360_set(
+            character_id,
+            style=style,
+            quality_threshold=quality_threshold,
+            image_count=image_count,
+            max_retries=max_retries,
+            angles=angles,
+            custom_seed=custom_seed,
+            idempotency_key=idempotency_key,
+        )
+        return job.wait(
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            progress=progress,
+            cancel_on_timeout=cancel_on_timeout,
+            raise_on_partial=raise_on_partial,
+        )
+
     def generate_core_set(
         self,
         character_id: str,
@@ -574,6 +620,48 @@ class AsyncCharacters:
             generate_360_set_spec(character_id, body, idempotency_key)
         )
         return AsyncJob(self._client, accepted)
+
+    async def generate_360_set_and_wait(
+        self,
+        character_id: str,
+        *,
+        style: str | NotGiven = NOT_GIVEN,
+        quality_threshold: float | NotGiven = NOT_GIVEN,
+        image_count: int | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        angles: Sequence[str] | NotGiven = NOT_GIVEN,
+        custom_seed: int | NotGiven = NOT_GIVEN,
+        idempotency_key: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress: bool | ProgressBar = False,
+        cancel_on_timeout: bool = False,
+        raise_on_partial: bool = False,
+    ) -> JobStatus:
+        """Start a 360° set and wait for it: :meth:`generate_360_set`, then ``Job.wait``.
+
+        Takes the arguments of both. On ``WaitTimeoutError`` the job goes on (unless
+        ``cancel_on_timeout``); ``error.job_id`` resumes it.
+        """
+        job = await self.generate_360_set(
+            character_id,
+            style=style,
+            quality_threshold=quality_threshold,
+            image_count=image_count,
+            max_retries=max_retries,
+            angles=angles,
+            custom_seed=custom_seed,
+            idempotency_key=idempotency_key,
+        )
+        return await job.wait(
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            progress=progress,
+            cancel_on_timeout=cancel_on_timeout,
+            raise_on_partial=raise_on_partial,
+        )
 
     async def generate_core_set(
         self,

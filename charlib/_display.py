@@ -1,0 +1,101 @@
+"""How a job looks to a person: a progress bar, a one-line repr, an HTML table for notebooks.
+
+Kept apart from the models and the waiting loop so neither imports tqdm: the bar's import happens
+only when a caller asks for ``progress=True``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from charlib._models import JobStatus
+
+__all__ = ["ProgressBar", "status_html", "status_summary"]
+
+
+def status_summary(status: JobStatus) -> str:
+    """``processing 10/27 (37%) Generating 85mm PROFILE RIGHT MCU (Enhanced)``, or similar."""
+    progress = status.progress
+    parts = [str(status.status.value)]
+    if progress.total:
+        parts.append(f"{progress.current}/{progress.total}")
+    parts.append(f"({progress.percentage:g}%)")
+    if status.results is not None:
+        made = len(status.results.generated_images)
+        failed = len(status.results.failed_images)
+        parts.append(f"{made} images" + (f", {failed} failed" if failed else ""))
+    elif progress.current_task:
+        parts.append(progress.current_task)
+    if status.error:
+        parts.append(f"error: {status.error}")
+    return " ".join(parts)
+
+
+def status_html(status: JobStatus) -> str:
+    """An HTML fragment for Jupyter: status, progress, and a table of images with thumbnails."""
+    esc = html.escape
+    progress = status.progress
+    rows = [
+        f"<b>Job</b> <code>{esc(status.job_id)}</code> &mdash; <b>{esc(status.status.value)}</b>",
+        f'<br><progress value="{progress.percentage:g}" max="100"></progress> '
+        f"{progress.percentage:g}% ({progress.current}/{progress.total})",
+    ]
+    if progress.current_task:
+        rows.append(f"<br><i>{esc(progress.current_task)}</i>")
+    if status.error:
+        rows.append(f'<br><span style="color:#b00">{esc(status.error)}</span>')
+    results = status.results
+    if results is not None and results.generated_images:
+        cells = "".join(
+            "<tr>"
+            f'<td><img src="{esc(image.url or "")}" width="64" loading="lazy"></td>'
+            f"<td>{esc(image.angle or '')}</td><td>{_number(image.quality)}</td>"
+            "</tr>"
+            for image in results.generated_images
+        )
+        rows.append(
+            "<table><thead><tr><th>image</th><th>shot</th><th>quality</th></tr></thead>"
+            f"<tbody>{cells}</tbody></table>"
+        )
+    if results is not None and results.failed_images:
+        failed = "".join(
+            f"<li>{esc(image.angle or '')}: {esc(image.error or '')}"
+            f" ({image.attempts} attempts)</li>"
+            for image in results.failed_images
+        )
+        rows.append(f"<details><summary>{len(results.failed_images)} failed</summary>")
+        rows.append(f"<ul>{failed}</ul></details>")
+    return "<div>" + "".join(rows) + "</div>"
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class ProgressBar:
+    """A tqdm bar (a widget in Jupyter, text in a terminal) fed with job statuses.
+
+    The bar counts percent, since the live service's ``total`` can change mid-run; the shot count
+    and the current task are shown beside it.
+    """
+
+    def __init__(self, description: str = "360 set", **tqdm_options: Any) -> None:
+        from tqdm.auto import tqdm  # only here: importing charlib must not import tqdm
+
+        self._bar = tqdm(total=100, desc=description, unit="%", **tqdm_options)
+
+    def update(self, status: JobStatus) -> None:
+        """Move the bar to ``status``."""
+        progress = status.progress
+        percent = 100.0 if status.status.value == "completed" else float(progress.percentage)
+        self._bar.n = max(0.0, min(100.0, percent))
+        shots = f"{progress.current}/{progress.total}" if progress.total else ""
+        task = progress.current_task or status.status.value
+        self._bar.set_postfix_str(f"{shots} {task}".strip(), refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        """Close the bar (idempotent)."""
+        self._bar.close()

@@ -1,0 +1,355 @@
+"""Waiting for jobs, decided once: the sans-IO state that `Jobs` and `AsyncJobs` drive.
+
+A wait has three separate budgets, and this module owns only the last one:
+
+1. the per-request ``timeout`` of the client (one HTTP exchange),
+2. the client's retry policy (one logical request),
+3. the overall wait deadline (``timeout=`` of ``wait``/``watch``/``wait_all``).
+
+While waiting, polls are made without the client's own retries: a transient error (connection
+refused while a server restarts, 429/503, a garbled body) is recorded here, the next poll is planned
+by the polling policy (honouring ``Retry-After``), and nothing sleeps past the deadline.
+
+`Waiter` follows one job; `WaitGroup` follows many with one schedule, handing out only as many
+polls at a time as the caller allows in flight.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from charlib._config import RetryPolicy
+from charlib._exceptions import (
+    APIStatusError,
+    CharlibError,
+    InvalidParameterError,
+    JobCancelledError,
+    JobFailedError,
+    PartialResultError,
+    WaitTimeoutError,
+)
+from charlib._polling import PollPolicy, PollTracker
+from charlib._retry import RetryMode, is_retryable
+
+if TYPE_CHECKING:
+    from charlib._display import ProgressBar
+    from charlib._models import JobStatus
+
+__all__ = [
+    "DEFAULT_WAIT_TIMEOUT",
+    "ProgressCallback",
+    "WaitGroup",
+    "Waiter",
+    "is_transient",
+]
+
+DEFAULT_WAIT_TIMEOUT = 45 * 60.0
+"""The overall deadline of a wait when none is given: the live service's 30-45 minute advice."""
+
+# A poll made at the deadline still gets this long to answer: the job may have just finished.
+_FINAL_LOOK = 2.0
+_RETRY_POLICY = RetryPolicy()
+
+ProgressCallback = Callable[["JobStatus"], Any]
+
+
+def is_transient(error: CharlibError) -> bool:
+    """Whether a failed poll is worth repeating: the same rule as the client's retries of a GET."""
+    return is_retryable(error, RetryMode.SAFE, _RETRY_POLICY)
+
+
+def _time_left(deadline: float | None, now: float) -> float | None:
+    return None if deadline is None else max(deadline - now, _FINAL_LOOK)
+
+
+def _check_timeout(timeout: float | None) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or math.isnan(timeout):
+        raise InvalidParameterError(
+            "timeout", f"must be a number of seconds or None, got {timeout!r}"
+        )
+    if timeout < 0:
+        raise InvalidParameterError("timeout", f"must not be negative, got {timeout!r}")
+    return float(timeout)
+
+
+def _policy(poll: PollPolicy | float | None) -> PollPolicy:
+    if poll is None:
+        return PollPolicy()
+    if isinstance(poll, PollPolicy):
+        return poll
+    if isinstance(poll, bool) or not isinstance(poll, (int, float)) or not poll > 0:
+        raise InvalidParameterError("poll", f"must be a PollPolicy or seconds > 0, got {poll!r}")
+    return PollPolicy.every(float(poll))
+
+
+def _change_key(status: JobStatus) -> tuple[object, ...]:
+    """What makes two snapshots different to a watcher (timestamps and estimates do not)."""
+    progress = status.progress
+    return (
+        status.status,
+        progress.current,
+        progress.total,
+        progress.percentage,
+        progress.current_task,
+        status.results is not None,
+    )
+
+
+class Waiter:
+    """The state of one wait for one job. Pure: the caller passes the time and does the I/O.
+
+    Feed it each poll's outcome (`accept` or `reject`), then ask `next_delay`. `accept` says
+    whether the snapshot is news (to yield or report) and whether the wait is over.
+    """
+
+    def __init__(
+        self,
+        job_id: str,
+        *,
+        now: float,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress: bool | ProgressBar = False,
+        rng: random.Random | None = None,
+    ) -> None:
+        if not isinstance(job_id, str) or not job_id:
+            raise InvalidParameterError("job_id", f"must be a non-empty string, got {job_id!r}")
+        if on_progress is not None and not callable(on_progress):
+            raise InvalidParameterError("on_progress", "must be callable")
+        timeout = _check_timeout(timeout)
+        self.job_id = job_id
+        self.deadline = None if timeout is None else now + timeout
+        self.tracker = PollTracker(policy=_policy(poll), rng=rng or random.Random())
+        self.last: JobStatus | None = None
+        self.last_error: CharlibError | None = None
+        self._key: tuple[object, ...] | None = None
+        self._on_progress = on_progress
+        self._bar = _make_bar(progress)
+        self._confirming_cancel = False
+
+    def time_left(self, now: float) -> float | None:
+        """What a poll made now may take: the time to the deadline, never less than a final look."""
+        return _time_left(self.deadline, now)
+
+    def accept(self, status: JobStatus, now: float) -> tuple[bool, bool]:
+        """Record a snapshot. Returns ``(changed, finished)``."""
+        progress = status.progress
+        self.tracker.observe(
+            now,
+            status=status.status.value,
+            current=progress.current,
+            total=progress.total,
+            estimated_completion_at=status.estimated_completion_at,
+            server_date=status.server_date,
+            retry_after=status.retry_after,
+        )
+        self.last, self.last_error = status, None
+        key = _change_key(status)
+        changed = key != self._key
+        self._key = key
+        if changed:
+            if self._bar is not None:
+                self._bar.update(status)
+            if self._on_progress is not None:
+                self._on_progress(status)
+        if not status.status.is_terminal:
+            self._confirming_cancel = False
+            return changed, False
+        if status.status.value == "cancelled" and not self._confirming_cancel:
+            # The live service can flip a cancelled job back to processing (cancel does not stop
+            # its worker): one more look before believing it.
+            self._confirming_cancel = True
+            return changed, False
+        return changed, True
+
+    def feed(self, outcome: JobStatus | CharlibError, now: float) -> tuple[bool, bool]:
+        """Record one poll's outcome, a snapshot or an error. Returns ``(changed, finished)``."""
+        if isinstance(outcome, CharlibError):
+            self.reject(outcome, now)
+            return False, False
+        return self.accept(outcome, now)
+
+    def reject(self, error: CharlibError, now: float) -> None:
+        """Record a failed poll; re-raise it unless it is transient."""
+        if not is_transient(error):
+            raise error
+        self.last_error = error
+        retry_after = error.retry_after if isinstance(error, APIStatusError) else None
+        self.tracker.observe_error(now, retry_after=retry_after)
+
+    def next_delay(self, now: float) -> float:
+        """Seconds to sleep before the next poll. Raises `WaitTimeoutError` at the deadline."""
+        if self.deadline is not None and now >= self.deadline:
+            if self._confirming_cancel and self.last is not None:
+                raise JobCancelledError(self.last)
+            raise self.timeout_error()
+        return self.planned_delay(now, self.deadline)
+
+    def planned_delay(self, now: float, deadline: float | None) -> float:
+        """The policy's delay before the next poll, within ``deadline`` (no deadline check)."""
+        delay = self.tracker.next_delay(now, deadline)
+        if self._confirming_cancel:
+            delay = min(delay, self.tracker.policy.initial_interval)
+        return delay
+
+    def timeout_error(self) -> WaitTimeoutError:
+        """The error for a deadline that passed, carrying the job id and the last status seen."""
+        error = WaitTimeoutError(self.job_id, self.last)
+        if self.last_error is not None:
+            error.__cause__ = self.last_error
+        return error
+
+    def close(self) -> None:
+        """Release the progress bar, if any."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def outcome(status: JobStatus, *, raise_on_partial: bool = False) -> JobStatus:
+    """The result of a finished wait: the status if it completed, else the matching error."""
+    state = status.status.value
+    if state == "failed":
+        raise JobFailedError(status)
+    if state == "cancelled":
+        raise JobCancelledError(status)
+    if raise_on_partial and status.is_partial:
+        raise PartialResultError(status)
+    return status
+
+
+def _make_bar(progress: bool | ProgressBar) -> ProgressBar | None:
+    if progress is True:
+        from charlib._display import ProgressBar
+
+        return ProgressBar()
+    if progress is False or progress is None:
+        return None
+    return progress
+
+
+@dataclass(order=True)
+class _Due:
+    at: float
+    index: int
+
+
+class WaitGroup:
+    """The state of one wait for many jobs: a `Waiter` each, and one schedule of polls.
+
+    ``due(now)`` hands out the jobs to poll now (at most ``concurrency`` at a time); the caller
+    polls them, feeds each outcome back, and sleeps ``next_delay(now)``.
+    """
+
+    def __init__(
+        self,
+        job_ids: Iterable[str],
+        *,
+        now: float,
+        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+        poll: PollPolicy | float | None = None,
+        concurrency: int = 8,
+        on_progress: ProgressCallback | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if isinstance(job_ids, str):
+            raise InvalidParameterError(
+                "job_ids", "must be a collection of job ids, not one string"
+            )
+        ids = list(job_ids)
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
+        timeout = _check_timeout(timeout)
+        rng = rng or random.Random()
+        self.job_ids = ids
+        self.concurrency = concurrency
+        self.deadline = None if timeout is None else now + timeout
+        # Each job keeps its own policy state; the group's deadline is what bounds them all.
+        self.waiters = [
+            Waiter(job_id, now=now, timeout=None, poll=poll, on_progress=on_progress, rng=rng)
+            for job_id in ids
+        ]
+        self.finished: dict[int, JobStatus] = {}
+        self._queue = [_Due(now, index) for index in range(len(ids))]
+        heapq.heapify(self._queue)
+
+    @property
+    def done(self) -> bool:
+        """Whether every job has reached a terminal state."""
+        return len(self.finished) == len(self.waiters)
+
+    def due(self, now: float) -> list[int]:
+        """Indexes of the jobs to poll now, earliest first, at most ``concurrency``."""
+        batch: list[int] = []
+        while self._queue and self._queue[0].at <= now and len(batch) < self.concurrency:
+            batch.append(heapq.heappop(self._queue).index)
+        return batch
+
+    def time_left(self, now: float) -> float | None:
+        """What a poll made now may take: the time to the deadline, never less than a final look."""
+        return _time_left(self.deadline, now)
+
+    def accept(self, index: int, status: JobStatus, now: float) -> bool:
+        """Record a snapshot of job ``index``; returns whether that job has just finished."""
+        waiter = self.waiters[index]
+        _changed, finished = waiter.accept(status, now)
+        if finished:
+            self.finished[index] = status
+        else:
+            self._schedule(index, now)
+        return finished
+
+    def feed(self, index: int, outcome: JobStatus | CharlibError, now: float) -> bool:
+        """Record one poll's outcome for job ``index``; returns whether that job just finished."""
+        if isinstance(outcome, CharlibError):
+            self.reject(index, outcome, now)
+            return False
+        return self.accept(index, outcome, now)
+
+    def reject(self, index: int, error: CharlibError, now: float) -> None:
+        """Record a failed poll of job ``index``; re-raise it unless it is transient."""
+        self.waiters[index].reject(error, now)
+        self._schedule(index, now)
+
+    def next_delay(self, now: float) -> float:
+        """Seconds until the next poll is due. Raises `WaitTimeoutError` at the deadline."""
+        if self.deadline is not None and now >= self.deadline:
+            raise self.timeout_error()
+        if not self._queue:
+            return 0.0
+        delay = max(0.0, self._queue[0].at - now)
+        if self.deadline is not None:
+            delay = min(delay, self.deadline - now)
+        return delay
+
+    def results(self) -> list[JobStatus]:
+        """The terminal status of every job, in input order (call once `done`)."""
+        return [self.finished[index] for index in range(len(self.waiters))]
+
+    def timeout_error(self) -> WaitTimeoutError:
+        """A `WaitTimeoutError` naming the first unfinished job and carrying what finished."""
+        unfinished = [i for i in range(len(self.waiters)) if i not in self.finished]
+        first = self.waiters[unfinished[0]]
+        error = WaitTimeoutError(
+            first.job_id,
+            first.last,
+            message=(
+                f"Gave up waiting: {len(unfinished)} of {len(self.waiters)} jobs unfinished "
+                f"(first: {first.job_id})"
+            ),
+        )
+        error.finished = {self.job_ids[i]: status for i, status in self.finished.items()}
+        error.unfinished = [self.job_ids[i] for i in unfinished]
+        return error
+
+    def _schedule(self, index: int, now: float) -> None:
+        delay = self.waiters[index].planned_delay(now, self.deadline)
+        heapq.heappush(self._queue, _Due(now + delay, index))
