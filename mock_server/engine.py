@@ -41,7 +41,7 @@ from mock_server.lifecycle import (
     status_at,
     view,
 )
-from mock_server.render import iso
+from mock_server.render import iso, media_id_for
 from mock_server.shots import SHOTS
 from mock_server.store import IdempotencyRecord, Store
 from mock_server.validation import GenerateOptions
@@ -244,6 +244,59 @@ class Engine:
             doc = {**doc, **fields, "updatedAt": iso(self.now())}
             self.store.update_character(doc)
             return doc
+
+    def gallery(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The character with the images of its completed 360 jobs merged into the gallery.
+
+        Job results are derived, not written, so the merge happens on read (D20): reference mode
+        appends every completed job's images after the stored (core-set) entries; upstream mode
+        replaces the gallery with the latest completed job's images, as the live service does.
+        Entries carry ``url`` as a path; routes make it absolute.
+        """
+        with self.lock:
+            now = self.now()
+            jobs, _ = self.store.list_jobs(
+                now=now,
+                character_id=doc["id"],
+                job_type="360-set",
+                status="completed",
+                limit=100,
+                offset=0,
+            )
+        if not jobs:
+            return doc
+        if self.mode == "upstream":
+            jobs = jobs[:1]
+        derived: list[dict[str, Any]] = []
+        for job in reversed(jobs):  # oldest first
+            for run in job.plan().succeeded:
+                media_id = media_id_for(job.job_id, run.shot.slug)
+                derived.append(
+                    {
+                        "imageFile": media_id,
+                        "url": f"/media/jobs/{job.job_id}/{run.shot.slug}.png",
+                        "isCoreReference": True,
+                        "referenceShot": run.shot.slug,
+                        "shotName": run.shot.name,
+                        "lens": run.shot.lens,
+                        "angle": run.shot.angle,
+                        "crop": run.shot.crop,
+                        "expression": run.shot.expression,
+                        "pose": run.shot.pose,
+                        "dinoAssetId": f"dino-{media_id[:12]}",
+                        "qualityScore": run.quality,
+                        "sourceJobId": job.job_id,
+                    }
+                )
+        stored = [] if self.mode == "upstream" else list(doc.get("imageGallery", []))
+        return {
+            **doc,
+            "imageGallery": stored + derived,
+            "coreSetGenerated": True,
+            "coreSetGeneratedAt": max(
+                filter(None, [doc.get("coreSetGeneratedAt"), iso(jobs[0].end_ms)])
+            ),
+        }
 
     def delete_character(self, char_id: str) -> None:
         """Delete a character (its jobs stay)."""

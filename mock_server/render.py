@@ -50,16 +50,18 @@ def iso(ms: int) -> str:
     return f"{prefix}.{millis:03d}Z"
 
 
-_date_cache: list[Any] = [None, b""]
+_date_cache: tuple[int, bytes] = (-1, b"")
 
 
 def http_date(ms: int) -> bytes:
     """An RFC 7231 ``Date`` header value for server time ``ms`` (cached per second)."""
+    global _date_cache
     seconds = ms // 1000
-    if _date_cache[0] != seconds:
-        _date_cache[1] = formatdate(seconds, usegmt=True).encode("ascii")
-        _date_cache[0] = seconds
-    value: bytes = _date_cache[1]
+    cached = _date_cache  # one tuple, swapped whole: safe if two servers share the process
+    if cached[0] == seconds:
+        return cached[1]
+    value = formatdate(seconds, usegmt=True).encode("ascii")
+    _date_cache = (seconds, value)
     return value
 
 

@@ -201,9 +201,15 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
         return {**media, "url": url, "dinoMediaUrl": url}
 
     def render_character(doc: dict[str, Any], url_base: str) -> dict[str, Any]:
+        doc = engine.gallery(doc)
+        gallery = []
+        for entry in doc.get("imageGallery", []):
+            url = str(entry.get("url") or f"/media/{entry.get('imageFile')}.png")
+            gallery.append({**entry, "url": url_base + url if url.startswith("/") else url})
         return {
             **doc,
             "masterReferenceImage": render_media(engine.reference_media(doc), url_base),
+            "imageGallery": gallery,
         }
 
     # -- health -------------------------------------------------------------------------------

@@ -343,3 +343,21 @@ async def test_openapi_covers_every_route(app: MockApp, client: httpx.AsyncClien
 
     walk(document)
     assert set(refs) <= set(document["components"]["schemas"])
+
+
+async def test_completed_jobs_merge_into_the_gallery(
+    app: MockApp, client: httpx.AsyncClient, character: Char, start_job: Start
+) -> None:
+    """A character shows the images of its completed jobs in imageGallery (appended, D20)."""
+    char_id = await character(client)
+    first = await start_job(client, char_id, {"imageCount": 2}, **{"X-Mock-Scenario": "success"})
+    second = await start_job(client, char_id, {"imageCount": 3}, **{"X-Mock-Scenario": "success"})
+    doc = (await client.get(f"/api/v1/characters/{char_id}")).json()
+    assert doc["imageGallery"] == []
+    assert doc["coreSetGenerated"] is False
+    app.mock.finish_all()
+    doc = (await client.get(f"/api/v1/characters/{char_id}")).json()
+    assert [e["sourceJobId"] for e in doc["imageGallery"]] == [first] * 2 + [second] * 3
+    assert doc["coreSetGenerated"] is True
+    image = await client.get(doc["imageGallery"][0]["url"])
+    assert image.content.startswith(b"\x89PNG")
