@@ -55,7 +55,15 @@ def test_pair_has_the_same_signatures(sync_cls: type, async_cls: type) -> None:
 def test_async_twin_awaits_where_the_sync_one_blocks(sync_cls: type, async_cls: type) -> None:
     """Methods that do I/O are coroutine functions in the async class only."""
     # Iterators do their I/O as they are consumed; resume only builds a handle.
-    io_free = {"__init__", "__repr__", "with_options", "list_all", "watch", "as_completed", "resume"}
+    io_free = {
+        "__init__",
+        "__repr__",
+        "with_options",
+        "list_all",
+        "watch",
+        "as_completed",
+        "resume",
+    }
     sync_methods = _public(sync_cls)
     for name, method in _public(async_cls).items():
         assert not inspect.iscoroutinefunction(sync_methods[name]), name
