@@ -18,7 +18,7 @@ from mock_server import __version__
 from mock_server.app import create_app
 from mock_server.clock import Clock, ManualClock, ScaledClock, SystemClock
 from mock_server.engine import DEFAULT_CAPACITY, MODES
-from mock_server.server import uvicorn_config
+from mock_server.server import base_url_of, bind_socket, uvicorn_config
 
 __all__ = ["build_parser", "main"]
 
@@ -86,20 +86,14 @@ def _clock(args: argparse.Namespace) -> Clock:
     return ScaledClock(args.speed)
 
 
-async def _run(server: uvicorn.Server, banner: str, host: str) -> None:
-    task = asyncio.ensure_future(server.serve())
-    while not server.started and not task.done():  # noqa: ASYNC110 - uvicorn offers a flag only
-        await asyncio.sleep(0.02)
-    if server.started:
-        port = server.servers[0].sockets[0].getsockname()[1]
-        shown = f"[{host}]" if ":" in host else host
-        print(f"{banner} http://{shown}:{port}  (Ctrl-C to stop)", flush=True)
-    await task
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m mock_server`` and ``charlib-mock``."""
     args = build_parser().parse_args(argv)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        print(f"charlib-mock: could not listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
     clock = _clock(args)
     app = create_app(
@@ -123,15 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     auth = ", API key required" if api_key else ""
     db = f", db {args.db}" if args.db else ""
     banner = f"charlib mock server ({args.mode} mode, {speed}{auth}{db}) listening on"
+    print(f"{banner} {base_url_of(args.host, sock)}  (Ctrl-C to stop)", flush=True)
     try:
-        asyncio.run(_run(server, banner, args.host))
+        asyncio.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
-        pass
+        pass  # Ctrl-C: uvicorn has already shut down gracefully
     finally:
+        sock.close()
         app.engine.store.close()
-    if not server.started:
-        print(f"charlib-mock: could not listen on {args.host}:{args.port}", file=sys.stderr)
-        return 1
     return 0
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ import uvicorn
 from mock_server.app import MockApp, create_app
 from mock_server.control import MockControl
 
-__all__ = ["RunningServer", "serve", "uvicorn_config"]
+__all__ = ["RunningServer", "base_url_of", "bind_socket", "serve", "uvicorn_config"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,31 @@ class RunningServer:
     def mock(self) -> MockControl:
         """The control handle (clock, faults, scenarios, journal)."""
         return self.app.mock
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on (host, port); raises OSError if it cannot bind.
+
+    Binding before uvicorn starts turns "address in use" into a plain error for the caller
+    (uvicorn itself would ``sys.exit`` from inside its event loop).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def base_url_of(host: str, sock: socket.socket) -> str:
+    """``http://host:port`` of a bound socket (IPv6 hosts in brackets)."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{sock.getsockname()[1]}"
 
 
 def uvicorn_config(
@@ -83,13 +109,17 @@ def serve(
         RuntimeError: the server thread died while starting (e.g. the port is taken).
         TimeoutError: it did not start within ``startup_timeout``.
     """
+    try:
+        sock = bind_socket(host, port)
+    except OSError as exc:
+        raise RuntimeError(f"mock server failed to start on {host}:{port}: {exc}") from exc
     app = create_app(**options)
     server = uvicorn.Server(uvicorn_config(app, host=host, port=port, access_log=access_log))
     failure: list[BaseException] = []
 
     def run() -> None:
         try:
-            server.run()
+            server.run(sockets=[sock])
         except BaseException as exc:  # reported to the starting thread
             failure.append(exc)
 
@@ -105,10 +135,9 @@ def serve(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"mock server did not start within {startup_timeout} s")
             time.sleep(0.01)
-        bound = server.servers[0].sockets[0].getsockname()[1]
-        shown = f"[{host}]" if ":" in host else host
-        yield RunningServer(f"http://{shown}:{bound}", host, bound, app)
+        yield RunningServer(base_url_of(host, sock), host, sock.getsockname()[1], app)
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+        sock.close()
         app.engine.store.close()
