@@ -10,9 +10,19 @@ import html
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from charlib._models import JobStatus
+    from charlib._models import JobResults, JobStatus
 
-__all__ = ["ProgressBar", "status_html", "status_summary"]
+__all__ = ["ProgressBar", "results_html", "results_summary", "status_html", "status_summary"]
+
+
+def results_summary(results: JobResults) -> str:
+    """``27 images, 1 failed, 29 attempts``."""
+    parts = [f"{len(results.generated_images)} images"]
+    if results.failed_images:
+        parts.append(f"{len(results.failed_images)} failed")
+    if results.total_attempts is not None:
+        parts.append(f"{results.total_attempts} attempts")
+    return ", ".join(parts)
 
 
 def status_summary(status: JobStatus) -> str:
@@ -23,9 +33,7 @@ def status_summary(status: JobStatus) -> str:
         parts.append(f"{progress.current}/{progress.total}")
     parts.append(f"({progress.percentage:g}%)")
     if status.results is not None:
-        made = len(status.results.generated_images)
-        failed = len(status.results.failed_images)
-        parts.append(f"{made} images" + (f", {failed} failed" if failed else ""))
+        parts.append(results_summary(status.results))
     elif progress.current_task:
         parts.append(progress.current_task)
     if status.error:
@@ -46,8 +54,16 @@ def status_html(status: JobStatus) -> str:
         rows.append(f"<br><i>{esc(progress.current_task)}</i>")
     if status.error:
         rows.append(f'<br><span style="color:#b00">{esc(status.error)}</span>')
-    results = status.results
-    if results is not None and results.generated_images:
+    if status.results is not None:
+        rows.append(results_html(status.results))
+    return "<div>" + "".join(rows) + "</div>"
+
+
+def results_html(results: JobResults) -> str:
+    """A table of generated images (with thumbnails) and a list of failed shots."""
+    esc = html.escape
+    rows: list[str] = []
+    if results.generated_images:
         cells = "".join(
             "<tr>"
             f'<td><img src="{esc(image.url or "")}" width="64" loading="lazy"></td>'
@@ -59,7 +75,7 @@ def status_html(status: JobStatus) -> str:
             "<table><thead><tr><th>image</th><th>shot</th><th>quality</th></tr></thead>"
             f"<tbody>{cells}</tbody></table>"
         )
-    if results is not None and results.failed_images:
+    if results.failed_images:
         failed = "".join(
             f"<li>{esc(image.angle or '')}: {esc(image.error or '')}"
             f" ({image.attempts} attempts)</li>"
@@ -67,7 +83,7 @@ def status_html(status: JobStatus) -> str:
         )
         rows.append(f"<details><summary>{len(results.failed_images)} failed</summary>")
         rows.append(f"<ul>{failed}</ul></details>")
-    return "<div>" + "".join(rows) + "</div>"
+    return "".join(rows)
 
 
 def _number(value: float | None) -> str:

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from charlib._display import results_html, results_summary, status_html, status_summary
+
 __all__ = [
     "CancelResult",
     "Character",
@@ -281,6 +283,13 @@ class JobResults(WireModel):
         default=None, description="Milliseconds (the live service reports ~0, defect D4)."
     )
 
+    def __repr__(self) -> str:
+        return f"JobResults({results_summary(self)})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: a table of images with thumbnails, and the failed shots."""
+        return results_html(self)
+
     @property
     def is_partial(self) -> bool:
         """``True`` when some shots failed."""
@@ -315,6 +324,13 @@ class JobStatus(WireModel):
     def is_terminal(self) -> bool:
         """Shortcut for ``self.status.is_terminal``."""
         return self.status.is_terminal
+
+    def __repr__(self) -> str:
+        return f"JobStatus({self.job_id!r}: {status_summary(self)})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: status, progress, thumbnails of the images."""
+        return status_html(self)
 
     @property
     def is_partial(self) -> bool:
