@@ -68,9 +68,20 @@ def test_version_is_a_version() -> None:
 
 
 def test_no_public_submodules() -> None:
-    """Only ``cli`` and the pytest plugin are public modules; the rest is private."""
+    """Only ``cli``, ``testing`` and the pytest plugin are public modules; the rest is private."""
     names = {m.name for m in pkgutil.iter_modules(charlib.__path__)}
-    assert {n for n in names if not n.startswith("_")} <= {"cli", "pytest_plugin"}
+    assert {n for n in names if not n.startswith("_")} <= {"cli", "pytest_plugin", "testing"}
+
+
+def test_testing_module_names_are_documented() -> None:
+    """Every name charlib.testing exports has a docstring (or is a documented constant)."""
+    import charlib.testing
+
+    assert list(charlib.testing.__all__) == sorted(charlib.testing.__all__)
+    for name in charlib.testing.__all__:
+        value = getattr(charlib.testing, name)
+        if not isinstance(value, str):
+            assert (value.__doc__ or "").strip(), name
 
 
 def test_exceptions_are_shown_as_charlib_names() -> None:
