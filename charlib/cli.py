@@ -1,43 +1,92 @@
-"""The ``charlib`` command.
+"""The ``charlib`` command: the demo, 360° sets, jobs, characters and the mock server.
 
-``charlib demo`` will run a job end to end against the embedded reference server; until that
-lands it says so and exits 0. ``charlib --version`` prints the version.
+::
+
+    charlib demo                                  # everything, offline, in a few seconds
+    charlib generate-360 CHARACTER_ID --wait
+    charlib jobs list|status|wait|cancel ...
+    charlib characters list|create|initial-image ...
+    charlib mock serve --speed 600
+
+Exit codes: 0 ok, 1 job failed or cancelled, 2 usage, 3 wait timeout, 4 the service refused the
+request or could not be reached, 130 interrupted. Errors are one ``error: ...`` line on stderr,
+never a traceback, and never show the API key. The command's pieces live in ``charlib._cli``.
 """
 
 from __future__ import annotations
 
-import argparse
+import os
+import sys
 from collections.abc import Sequence
 
-from charlib._version import __version__
-
-__all__ = ["main"]
-
-COMING_SOON = (
-    "charlib demo: coming soon: the embedded mock demo lands with the mock server.\n"
-    "Meanwhile, see docs/quickstart.md to use charlib.Client against any server."
+from charlib._cli.context import Context, ExitCode, UsageError
+from charlib._cli.parser import parse
+from charlib._exceptions import (
+    CharlibError,
+    InvalidParameterError,
+    JobError,
+    MasterReferenceRequiredError,
+    WaitTimeoutError,
 )
 
+__all__ = ["ExitCode", "main"]
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="charlib", description="Python SDK for the Character Library API."
-    )
-    parser.add_argument("--version", action="version", version=f"charlib {__version__}")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("demo", help="run a 360° job against the embedded mock server")
-    return parser
+
+def _error_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"error: {text}"
+
+
+def _run(context: Context) -> int:
+    args = context.args
+    handler = args.handler
+    if handler is None:  # `charlib`, `charlib jobs`, ...: show what there is
+        args.help_parser.print_help()
+        return ExitCode.OK
+    if handler == "mock-serve":
+        from mock_server.__main__ import main as mock_main
+
+        return mock_main(args.mock_argv)
+    code: int = handler(context)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``charlib`` command; return the process exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        print(COMING_SOON)
-        return 0
-    parser.print_help()
-    return 0
+    """Run the ``charlib`` command with ``argv`` (default: ``sys.argv[1:]``); return its exit code.
+
+    argparse exits by itself (``SystemExit``) for ``--help``, ``--version`` and usage errors.
+    """
+    args = parse(list(sys.argv[1:] if argv is None else argv))
+    context = Context(args)
+    try:
+        return _run(context)
+    except KeyboardInterrupt:
+        context.err("\ninterrupted")
+        return ExitCode.INTERRUPTED
+    except (UsageError, InvalidParameterError) as error:
+        context.err(_error_line(error))
+        return ExitCode.USAGE
+    except WaitTimeoutError as error:
+        context.err(_error_line(error))
+        return ExitCode.TIMEOUT
+    except JobError as error:
+        context.err(_error_line(error))
+        return ExitCode.JOB_FAILED
+    except MasterReferenceRequiredError as error:
+        context.err(_error_line(error))
+        context.err(
+            "give the character a master reference image first: "
+            "charlib characters initial-image CHARACTER_ID --prompt TEXT"
+        )
+        return ExitCode.API_ERROR
+    except CharlibError as error:
+        context.err(_error_line(error))
+        return ExitCode.API_ERROR
+    except BrokenPipeError:
+        # The reader went away (`charlib jobs list | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

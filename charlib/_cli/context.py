@@ -1,0 +1,85 @@
+"""Exit codes, the per-run context (parsed options, streams, the client) and usage errors."""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import sys
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from charlib._client import Client
+
+__all__ = ["Context", "ExitCode", "UsageError"]
+
+
+class ExitCode(enum.IntEnum):
+    """What the ``charlib`` command exits with (documented in ``--help`` and docs/cli.md)."""
+
+    OK = 0
+    JOB_FAILED = 1  # the job failed or was cancelled (or the demo's mock could not run)
+    USAGE = 2  # bad command line or argument (argparse's own code)
+    TIMEOUT = 3  # the wait deadline passed; the job goes on on the server
+    API_ERROR = 4  # the service refused the request, or could not be reached
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell convention)
+
+
+class UsageError(Exception):
+    """A command line that parses but makes no sense (exit 2, one line on stderr)."""
+
+
+class Context:
+    """One run of the command: its options and where output goes.
+
+    Output streams are looked up when used, so tests capturing ``sys.stdout`` see everything.
+    """
+
+    def __init__(self, args: argparse.Namespace, *, stdin: IO[str] | None = None) -> None:
+        self.args = args
+        self._stdin = stdin
+
+    @property
+    def stdout(self) -> IO[str]:
+        return sys.stdout
+
+    @property
+    def stderr(self) -> IO[str]:
+        return sys.stderr
+
+    @property
+    def stdin(self) -> IO[str]:
+        return self._stdin if self._stdin is not None else sys.stdin
+
+    @property
+    def json(self) -> bool:
+        """Whether ``--json`` was given (one JSON document on stdout)."""
+        return bool(getattr(self.args, "json", False))
+
+    def out(self, text: str = "") -> None:
+        """A line on stdout (flushed, so it interleaves with progress on stderr in logs)."""
+        print(text, file=self.stdout, flush=True)
+
+    def err(self, text: str) -> None:
+        """A line on stderr."""
+        print(text, file=self.stderr, flush=True)
+
+    def is_tty(self, stream: IO[str]) -> bool:
+        """Whether ``stream`` is a terminal (False for anything without ``isatty``)."""
+        isatty = getattr(stream, "isatty", None)
+        try:
+            return bool(isatty and isatty())
+        except ValueError:  # a closed stream
+            return False
+
+    def client(self) -> Client:
+        """A client from the global options (``--base-url``, ``--api-key``, ``--timeout``);
+        unset ones fall back to ``CHARLIB_BASE_URL`` / ``CHARLIB_API_KEY`` / the defaults."""
+        from charlib._client import Client
+        from charlib._config import DEFAULT_TIMEOUT
+
+        timeout = self.args.request_timeout
+        return Client(
+            base_url=self.args.base_url,
+            api_key=self.args.api_key,
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        )
