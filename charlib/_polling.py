@@ -47,6 +47,8 @@ class PollPolicy:
         hot_start: on the last step, start the short polls at this fraction of the step.
         jitter: each delay is stretched by a random factor in ``[1, 1 + jitter]`` (never
             shortened, so a poll aimed at an expected change never lands just before it).
+        probe_interval: the second poll comes this soon, to measure the server clock's rate
+            (a sped-up mock can finish a whole step within ``initial_interval``).
         fixed: if set, poll at exactly this interval (no adaptation, no jitter).
     """
 
@@ -55,14 +57,22 @@ class PollPolicy:
     initial_interval: float = 1.0
     backoff: float = 1.5
     default_step: float = 45.0
-    step_margin: float = 0.25
-    hot_fraction: float = 1 / 16
+    step_margin: float = 0.3
+    hot_fraction: float = 1 / 18
     hot_start: float = 0.6
     jitter: float = 0.1
+    probe_interval: float = 0.25
     fixed: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("min_interval", "max_interval", "initial_interval", "default_step"):
+        names = (
+            "min_interval",
+            "max_interval",
+            "initial_interval",
+            "default_step",
+            "probe_interval",
+        )
+        for name in names:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"PollPolicy.{name} must be a positive number, got {value!r}")
@@ -91,6 +101,7 @@ class _RateEstimator:
 
     first: tuple[float, float] | None = None
     last: tuple[float, float] | None = None
+    samples: int = 0
     min_server_span: float = 10.0
 
     def add(self, local: float, server: datetime | None) -> None:
@@ -100,6 +111,7 @@ class _RateEstimator:
         if self.first is None:
             self.first = point
         self.last = point
+        self.samples += 1
 
     @property
     def rate(self) -> float:
@@ -222,6 +234,10 @@ class PollTracker:
             delay = policy.fixed
         else:
             delay = self._jittered(self._adaptive_delay(now))
+            if self._rate.samples == 1 and self.status not in _TERMINAL:
+                # One Date header tells nothing about the server clock's pace; a second, soon,
+                # does (and costs one request on a real-time server).
+                delay = min(delay, policy.probe_interval)
             delay = min(max(delay, policy.min_interval), policy.max_interval)
         if self.retry_after is not None:
             delay = max(delay, self.retry_after)

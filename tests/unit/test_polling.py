@@ -142,6 +142,16 @@ def test_rate_is_not_trusted_before_the_server_clock_moved_enough() -> None:
     assert tracker.rate == 1.0
 
 
+def test_second_poll_comes_soon_to_measure_the_server_clock() -> None:
+    """After the first response, the next poll is a quick probe of the server clock's pace."""
+    tracker = _tracker(initial_interval=5.0, probe_interval=0.25)
+    tracker.observe(0.0, status="processing", current=0, total=27, server_date=_server(0))
+    assert tracker.next_delay(0.0) == 0.25
+    tracker.observe(0.25, status="processing", current=3, total=27, server_date=_server(150))
+    assert tracker.rate == pytest.approx(600, rel=0.01)
+    assert tracker.next_delay(0.25) != 0.25
+
+
 def test_a_terminal_state_is_confirmed_by_one_more_cheap_look() -> None:
     """After a terminal state the tracker still plans a (non-hasty) confirming poll."""
     tracker = _tracker(min_interval=0.1)
