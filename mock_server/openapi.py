@@ -14,6 +14,11 @@ __all__ = ["openapi_document"]
 _REF = "#/components/schemas/"
 
 
+def _loose(props: dict[str, Any]) -> dict[str, Any]:
+    """Any JSON: the legacy core-set route treats a non-object or invalid body as ``{}``."""
+    return {"properties": props}
+
+
 def _ref(name: str) -> dict[str, Any]:
     return {"$ref": _REF + name}
 
@@ -44,12 +49,48 @@ _JOB_STATUS = {
     "enum": ["pending", "processing", "completed", "failed", "cancelled"],
 }
 _JOB_TYPE = {"type": "string", "enum": ["core-set", "360-set", "single-image"]}
+_NONBLANK = {"type": "string", "pattern": "\\S"}
+_SAFE_INT = {"type": "integer", "minimum": -(2**53 - 1), "maximum": 2**53 - 1}
+
+
+def _null(schema: dict[str, Any]) -> dict[str, Any]:
+    """Input fields accept JSON null as "absent" (documented); say so in the schema."""
+    out = {**schema, "nullable": True}
+    if "enum" in out:  # OpenAPI 3.0.3: an enum must list null for null to be valid
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+_CHARACTER_FIELDS: dict[str, Any] = {
+    "name": _NONBLANK,
+    "characterId": _null(_NONBLANK),
+    "status": _null(
+        {
+            "type": "string",
+            "enum": ["draft", "in_development", "ready", "in_production", "archived"],
+        }
+    ),
+    "age": _null({"type": "number", "minimum": 0}),
+    **{
+        key: _null(_STR)
+        for key in (
+            "height",
+            "weight",
+            "eyeColor",
+            "hairColor",
+            "physicalDescription",
+            "personality",
+            "biography",
+            "motivations",
+            "backstory",
+            "clothing",
+        )
+    },
+}
 
 _SCHEMAS: dict[str, Any] = {
     "Error": _obj({"success": _BOOL, "error": {}, "message": _STR, "details": {}}),
-    "JobError": _obj(
-        {"success": _BOOL, "status": _STR, "error": _STR}, ("success", "status", "error")
-    ),
+    "JobError": _obj({"success": _BOOL, "status": _STR, "error": _STR}, ("success", "error")),
     "Health": _obj(
         {
             "status": _STR,
@@ -91,32 +132,8 @@ _SCHEMAS: dict[str, Any] = {
         ("id", "url"),
         nullable=True,
     ),
-    "CharacterInput": _obj(
-        {
-            "name": {"type": "string", "minLength": 1},
-            "characterId": {"type": "string", "minLength": 1},
-            "status": {
-                "type": "string",
-                "enum": ["draft", "in_development", "ready", "in_production", "archived"],
-            },
-            "age": {"type": "number", "minimum": 0},
-            **{
-                key: _STR
-                for key in (
-                    "height",
-                    "weight",
-                    "eyeColor",
-                    "hairColor",
-                    "physicalDescription",
-                    "personality",
-                    "biography",
-                    "motivations",
-                    "backstory",
-                    "clothing",
-                )
-            },
-        }
-    ),
+    "CharacterInput": _obj(_CHARACTER_FIELDS),
+    "CharacterCreate": _obj(_CHARACTER_FIELDS, ("name",)),
     "Character": _obj(
         {
             "id": _STR,
@@ -148,20 +165,32 @@ _SCHEMAS: dict[str, Any] = {
         },
         ("docs", "totalDocs", "limit", "page", "totalPages", "hasPrevPage", "hasNextPage"),
     ),
-    "ReferenceImageInput": _obj(
-        {
-            "mediaId": _STR,
-            "imageUrl": _STR,
-            "metadata": _obj(
-                {
-                    "source": {"type": "string", "enum": ["novel-movie", "generated", "uploaded"]},
-                    "quality": _NUM,
-                    "dinoAssetId": _STR,
-                    "description": _STR,
-                }
-            ),
-        }
-    ),
+    "ReferenceImageInput": {
+        **_obj(
+            {
+                "mediaId": _null(_STR),
+                "imageUrl": _null(_STR),
+                "metadata": _null(
+                    {
+                        "type": "object",
+                        "description": "source, quality, description: stored upstream, ignored "
+                        "here; dinoAssetId: used for an imageUrl reference",
+                        "properties": {"dinoAssetId": _null(_STR)},
+                    }
+                ),
+            }
+        ),
+        "anyOf": [
+            {
+                "required": ["mediaId"],
+                "properties": {"mediaId": {"type": "string", "minLength": 1}},
+            },
+            {
+                "required": ["imageUrl"],
+                "properties": {"imageUrl": {"type": "string", "minLength": 1}},
+            },
+        ],
+    },
     "ReferenceImage": _obj(
         {
             "success": _BOOL,
@@ -176,10 +205,10 @@ _SCHEMAS: dict[str, Any] = {
     ),
     "InitialImageInput": _obj(
         {
-            "prompt": {"type": "string", "minLength": 1},
-            "style": _STR,
-            "width": {"type": "integer", "minimum": 64, "maximum": 4096},
-            "height": {"type": "integer", "minimum": 64, "maximum": 4096},
+            "prompt": _NONBLANK,
+            "style": _null(_STR),
+            "width": _null({"type": "integer", "minimum": 64, "maximum": 4096}),
+            "height": _null({"type": "integer", "minimum": 64, "maximum": 4096}),
         },
         ("prompt",),
     ),
@@ -204,12 +233,12 @@ _SCHEMAS: dict[str, Any] = {
     ),
     "Generate360Input": _obj(
         {
-            "style": _STR,
-            "qualityThreshold": {"type": "number", "minimum": 0, "maximum": 100},
-            "imageCount": {"type": "integer", "minimum": 1, "maximum": 27},
-            "maxRetries": {"type": "integer", "minimum": 1, "maximum": 10},
-            "customSeed": {"type": "integer"},
-            "angles": {"type": "array", "items": _STR, "maxItems": 100},
+            "style": _null(_STR),
+            "qualityThreshold": _null({"type": "number", "minimum": 0, "maximum": 100}),
+            "imageCount": _null({"type": "integer", "minimum": 1, "maximum": 27}),
+            "maxRetries": _null({"type": "integer", "minimum": 1, "maximum": 10}),
+            "customSeed": _null(_SAFE_INT),
+            "angles": _null({"type": "array", "items": _STR, "maxItems": 100}),
         }
     ),
     "Accepted": _obj(
@@ -307,13 +336,13 @@ _SCHEMAS: dict[str, Any] = {
         },
         ("success", "jobs", "pagination"),
     ),
-    "CoreSetInput": _obj(
+    "CoreSetInput": _loose(
         {
-            "customSeed": {"type": "integer"},
-            "qualityThreshold": {"type": "number", "minimum": 0, "maximum": 100},
-            "maxRetries": {"type": "integer", "minimum": 1, "maximum": 10},
-            "includeAddonShots": _BOOL,
-            "style": _STR,
+            "customSeed": _null(_SAFE_INT),
+            "qualityThreshold": _null({"type": "number", "minimum": 0, "maximum": 100}),
+            "maxRetries": _null({"type": "integer", "minimum": 1, "maximum": 10}),
+            "includeAddonShots": {},
+            "style": {},
         }
     ),
     "CoreSet": _obj(
@@ -343,7 +372,7 @@ _SCHEMAS: dict[str, Any] = {
     ),
     "SeedInput": _obj(
         {
-            key: _BOOL
+            key: _null(_BOOL)
             for key in (
                 "cleanExisting",
                 "guaranteeAllShots",
@@ -381,26 +410,46 @@ _SCHEMAS: dict[str, Any] = {
         },
         ("now", "speed", "mode"),
     ),
-    "ClockInput": _obj(
-        {"advance": {"type": "number", "minimum": 0}, "speed": {"type": "number", "minimum": 0}}
-    ),
-    "Faults": _obj(
+    "ClockInput": {
+        **_obj(
+            {
+                "advance": {"type": "number", "minimum": 0, "maximum": 10 * 365 * 86_400},
+                "speed": {"type": "number", "minimum": 0.001, "maximum": 1_000_000},
+            }
+        ),
+        "minProperties": 1,
+        "additionalProperties": False,
+    },
+    "ScenarioInput": _obj(
         {
-            "rate": {"type": "number", "minimum": 0, "maximum": 1},
-            "kinds": {
-                "type": "array",
-                "items": {
-                    "type": "string",
-                    "enum": ["429", "503", "500", "reset", "malformed", "latency"],
-                },
-                "minItems": 1,
-            },
-            "retry_after": {"type": "number", "minimum": 0},
-            "latency": {"type": "number", "minimum": 0, "maximum": 30},
-            "path_prefix": {"type": "string", "pattern": "^/"},
+            "scenario": _null(
+                {"type": "string", "enum": ["success", "partial", "fail", "slow", "random"]}
+            )
         }
     ),
-    "FaultsState": _obj({"success": _BOOL, "faults": {**_ref("Faults"), "nullable": True}}),
+    "CapacityInput": _obj(
+        {"capacity": _null({"type": "integer", "minimum": 1, "maximum": 10_000})}
+    ),
+    "Faults": {
+        "additionalProperties": False,
+        **_obj(
+            {
+                "rate": {"type": "number", "minimum": 0, "maximum": 1},
+                "kinds": {
+                    "type": "array",
+                    "items": {
+                        "type": "string",
+                        "enum": ["429", "503", "500", "reset", "malformed", "latency"],
+                    },
+                    "minItems": 1,
+                },
+                "retry_after": {"type": "number", "minimum": 0, "maximum": 86_400},
+                "latency": {"type": "number", "minimum": 0, "maximum": 30},
+                "path_prefix": {"type": "string", "pattern": "^/"},
+            }
+        ),
+    },
+    "FaultsState": _obj({"success": _BOOL, "faults": {"type": "object", "nullable": True}}),
     "Requests": _obj(
         {
             "requests": {
@@ -427,6 +476,7 @@ def _op(
     params: list[dict[str, Any]] | None = None,
     headers: list[dict[str, Any]] | None = None,
     error: str = "Error",
+    body_required: bool = False,
 ) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": dict(responses)}
     # Faults (429/500/503), auth (401) and other failures share one generic shape.
@@ -436,7 +486,7 @@ def _op(
         op["parameters"] = parameters
     if body is not None:
         op["requestBody"] = {
-            "required": False,
+            "required": body_required,
             "content": {"application/json": {"schema": _ref(body)}},
         }
     return op
@@ -456,6 +506,7 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     }
 
 
+_PAGE = {"type": "integer", "minimum": 1, "maximum": 1_000_000_000}
 _IDEMPOTENCY = {
     "name": "Idempotency-Key",
     "in": "header",
@@ -463,12 +514,40 @@ _IDEMPOTENCY = {
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "description": "Same key and body: the same response (no second job); another body: 409.",
 }
+_CORE_SCENARIO = {
+    "name": "X-Mock-Scenario",
+    "in": "header",
+    "required": False,
+    # "fail" is accepted too, and answers the contract's 500 "Core set generation failed".
+    "schema": {"type": "string", "enum": ["success", "partial", "slow", "random"]},
+    "description": "Deterministic outcome of the run (mock extension).",
+}
 _SCENARIO = {
     "name": "X-Mock-Scenario",
     "in": "header",
     "required": False,
     "schema": {"type": "string", "enum": ["success", "partial", "fail", "slow", "random"]},
     "description": "Deterministic outcome for this job (mock extension).",
+}
+
+
+_CHARACTER_ID = {"id": "$response.body#/id"}
+_CHARACTER_LINKS = {
+    "GetCharacter": {"operationId": "getCharacter", "parameters": _CHARACTER_ID},
+    "GenerateInitialImage": {"operationId": "generateInitialImage", "parameters": _CHARACTER_ID},
+    "Generate360Set": {"operationId": "generate360Set", "parameters": _CHARACTER_ID},
+}
+_JOB_ID = {"jobId": "$response.body#/jobId"}
+_JOB_LINKS = {
+    "GetJobStatus": {"operationId": "getJobStatus", "parameters": _JOB_ID},
+    "CancelJob": {"operationId": "cancelJob", "parameters": _JOB_ID},
+}
+_OPERATION_IDS = {
+    ("/api/v1/characters/{id}", "get"): "getCharacter",
+    ("/api/v1/characters/{id}/generate-initial-image", "post"): "generateInitialImage",
+    ("/api/v1/characters/{id}/generate-360-set", "post"): "generate360Set",
+    ("/api/v1/jobs/{jobId}/status", "get"): "getJobStatus",
+    ("/api/v1/jobs/{jobId}/status", "delete"): "cancelJob",
 }
 
 
@@ -496,21 +575,22 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                 tag=api,
                 params=[
                     _query("search", _STR, "substring of name or characterId"),
-                    _query("page", {"type": "integer", "minimum": 1}, "page number"),
-                    _query("limit", {"type": "integer", "minimum": 1}, "page size"),
+                    _query("page", _PAGE, "page number"),
+                    _query("limit", {"type": "integer", "minimum": 1}, "size (above 100: 100)"),
                 ],
             ),
             "post": _op(
                 "Create a character",
                 {
-                    "201": _json(_ref("Character"), "Created"),
+                    "201": {**_json(_ref("Character"), "Created"), "links": _CHARACTER_LINKS},
                     "400": _json(_ref(char_error), "Invalid field"),
                     "409": _json(_ref(char_error), "Duplicate characterId or idempotency key"),
                     "413": _json(_ref("Error"), "Body too large"),
                 },
                 tag=api,
-                body="CharacterInput",
+                body="CharacterCreate",
                 headers=[_IDEMPOTENCY],
+                body_required=True,
             ),
         },
         "/api/v1/characters/{id}": {
@@ -558,6 +638,7 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                 tag=api,
                 params=cid,
                 body="ReferenceImageInput",
+                body_required=True,
             ),
             "get": _op(
                 "Read the master reference",
@@ -592,6 +673,7 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                 params=cid,
                 body="InitialImageInput",
                 headers=[_IDEMPOTENCY],
+                body_required=True,
             ),
         },
         "/api/v1/characters/{id}/generate-360-set": {
@@ -601,6 +683,7 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                     "202": {
                         **_json(_ref("Accepted"), "Accepted; poll pollUrl"),
                         "headers": {"Location": {"schema": _STR}},
+                        "links": _JOB_LINKS,
                     },
                     "400": _json(_ref("JobError"), "Invalid body or no master reference"),
                     "404": _json(_ref("JobError"), "Unknown character"),
@@ -626,7 +709,7 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                 tag=api,
                 params=cid,
                 body="CoreSetInput",
-                headers=[_SCENARIO],
+                headers=[_CORE_SCENARIO],
             ),
         },
         "/api/v1/jobs": {
@@ -641,7 +724,7 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                     _query("characterId", _STR, "exact character id"),
                     _query("status", _JOB_STATUS, "status now"),
                     _query("jobType", _JOB_TYPE, "job type"),
-                    _query("page", {"type": "integer", "minimum": 1}, "page (default 1)"),
+                    _query("page", _PAGE, "page (default 1)"),
                     _query(
                         "limit", {"type": "integer", "minimum": 1}, "size (default 10, max 100)"
                     ),
@@ -740,6 +823,7 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                 "Default scenario for jobs without X-Mock-Scenario",
                 {"200": _json(_ref("Ok"), "Set"), "400": _json(_ref("Error"), "Unknown")},
                 tag=admin,
+                body="ScenarioInput",
             )
         },
         "/_mock/capacity": {
@@ -747,9 +831,12 @@ def openapi_document(*, mode: str = "reference", auth: bool = False) -> dict[str
                 "Jobs processing at once",
                 {"200": _json(_ref("Ok"), "Set"), "400": _json(_ref("Error"), "Invalid")},
                 tag=admin,
+                body="CapacityInput",
             )
         },
     }
+    for (path, method), operation_id in _OPERATION_IDS.items():
+        paths[path][method]["operationId"] = operation_id
     document: dict[str, Any] = {
         "openapi": "3.0.3",
         "info": {

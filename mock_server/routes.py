@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -45,6 +45,7 @@ __all__ = ["MAX_BODY", "base_url", "build_routes", "json_response", "status_fast
 
 #: Request bodies above this many bytes get a 413.
 MAX_BODY = 1024 * 1024
+MAX_ADVANCE = 10 * 365 * 86_400  # seconds one POST /_mock/clock may jump
 SERVICE_VERSION = "2.0.0"  # what the live service reports (hard-coded upstream)
 JSON_TYPE = "application/json"
 
@@ -183,6 +184,29 @@ def _pagination(total: int, page: int, limit: int) -> dict[str, Any]:
         "hasNextPage": page < pages,
         "hasPrevPage": page > 1,
     }
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _grouped(table: list[tuple[str, str, Endpoint]]) -> list[BaseRoute]:
+    """One Starlette route per path, dispatching on the method.
+
+    One route per path (rather than per method) makes a 405 list every allowed method in
+    ``Allow``, as HTTP requires.
+    """
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for path, method, endpoint in table:
+        by_path.setdefault(path, {})[method] = endpoint
+    routes: list[BaseRoute] = []
+    for path, handlers in by_path.items():
+
+        async def dispatch(request: Request, handlers: dict[str, Endpoint] = handlers) -> Response:
+            method = "GET" if request.method == "HEAD" else request.method
+            return await handlers[method](request)
+
+        routes.append(Route(path, dispatch, methods=list(handlers)))
+    return routes
 
 
 def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[BaseRoute]:
@@ -794,12 +818,15 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
         unknown = set(body) - {"advance", "speed"}
         if unknown or not body:
             return admin_error('body must be {"advance": seconds} and/or {"speed": x}')
+        for key in ("speed", "advance"):
+            if key in body and body[key] is None:
+                return admin_error(f"{key} must be a number")
         try:
             if "speed" in body:
-                speed = optional_number(body, "speed", 1, 0.001, 1_000_000)
+                speed = optional_number(body, "speed", math.nan, 0.001, 1_000_000)
                 engine.set_speed(speed)
             if "advance" in body:
-                engine.advance(optional_number(body, "advance", 0, 0, 10 * 365 * 86_400))
+                engine.advance(optional_number(body, "advance", math.nan, 0, MAX_ADVANCE))
         except ValueError as exc:
             return admin_error(str(exc))
         return json_response(200, clock_body())
@@ -855,33 +882,34 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
         return json_response(200, openapi())
 
     chars = "/api/v1/characters"
-    return [
-        Route("/api/health", health, methods=["GET"]),
-        Route(chars, list_characters, methods=["GET"]),
-        Route(chars, create_character, methods=["POST"]),
-        Route(chars + "/{id}", get_character, methods=["GET"]),
-        Route(chars + "/{id}", patch_character, methods=["PATCH"]),
-        Route(chars + "/{id}", delete_character, methods=["DELETE"]),
-        Route(chars + "/{id}/reference-image", put_reference, methods=["PUT"]),
-        Route(chars + "/{id}/reference-image", get_reference, methods=["GET"]),
-        Route(chars + "/{id}/reference-image", delete_reference, methods=["DELETE"]),
-        Route(chars + "/{id}/generate-initial-image", generate_initial_image, methods=["POST"]),
-        Route(chars + "/{id}/generate-360-set", generate_360, methods=["POST"]),
-        Route(chars + "/{id}/generate-core-set", generate_core_set, methods=["POST"]),
-        Route("/api/v1/jobs", list_jobs, methods=["GET"]),
-        Route("/api/v1/jobs/{job_id}/status", job_status, methods=["GET"]),
-        Route("/api/v1/jobs/{job_id}/status", cancel_job, methods=["DELETE"]),
-        Route("/api/v1/admin/seed-reference-shots-enhanced", seed_shots, methods=["POST"]),
-        Route("/media/{rest:path}", media, methods=["GET"]),
-        Route("/openapi.json", openapi_doc, methods=["GET"]),
-        Route("/_mock/reset", admin_reset, methods=["POST"]),
-        Route("/_mock/clock", admin_get_clock, methods=["GET"]),
-        Route("/_mock/clock", admin_set_clock, methods=["POST"]),
-        Route("/_mock/faults", admin_get_faults, methods=["GET"]),
-        Route("/_mock/faults", admin_set_faults, methods=["POST"]),
-        Route("/_mock/faults", admin_clear_faults, methods=["DELETE"]),
-        Route("/_mock/requests", admin_requests, methods=["GET"]),
-        Route("/_mock/stats", admin_stats, methods=["GET"]),
-        Route("/_mock/scenario", admin_scenario, methods=["POST"]),
-        Route("/_mock/capacity", admin_capacity, methods=["POST"]),
+    table: list[tuple[str, str, Endpoint]] = [
+        ("/api/health", "GET", health),
+        (chars, "GET", list_characters),
+        (chars, "POST", create_character),
+        (chars + "/{id}", "GET", get_character),
+        (chars + "/{id}", "PATCH", patch_character),
+        (chars + "/{id}", "DELETE", delete_character),
+        (chars + "/{id}/reference-image", "PUT", put_reference),
+        (chars + "/{id}/reference-image", "GET", get_reference),
+        (chars + "/{id}/reference-image", "DELETE", delete_reference),
+        (chars + "/{id}/generate-initial-image", "POST", generate_initial_image),
+        (chars + "/{id}/generate-360-set", "POST", generate_360),
+        (chars + "/{id}/generate-core-set", "POST", generate_core_set),
+        ("/api/v1/jobs", "GET", list_jobs),
+        ("/api/v1/jobs/{job_id}/status", "GET", job_status),
+        ("/api/v1/jobs/{job_id}/status", "DELETE", cancel_job),
+        ("/api/v1/admin/seed-reference-shots-enhanced", "POST", seed_shots),
+        ("/media/{rest:path}", "GET", media),
+        ("/openapi.json", "GET", openapi_doc),
+        ("/_mock/reset", "POST", admin_reset),
+        ("/_mock/clock", "GET", admin_get_clock),
+        ("/_mock/clock", "POST", admin_set_clock),
+        ("/_mock/faults", "GET", admin_get_faults),
+        ("/_mock/faults", "POST", admin_set_faults),
+        ("/_mock/faults", "DELETE", admin_clear_faults),
+        ("/_mock/requests", "GET", admin_requests),
+        ("/_mock/stats", "GET", admin_stats),
+        ("/_mock/scenario", "POST", admin_scenario),
+        ("/_mock/capacity", "POST", admin_capacity),
     ]
+    return _grouped(table)

@@ -46,6 +46,7 @@ CHARACTER_STRING_FIELDS = (
 MAX_ATTEMPTS = 10
 MAX_SAFE_INTEGER = 2**53 - 1  # customSeed must survive a JavaScript client
 MAX_PAGE = 1_000_000_000  # keeps OFFSET inside SQLite's 64-bit range
+MAX_LIMIT = 100
 
 
 class InvalidRequest(ValueError):
@@ -199,7 +200,7 @@ class ListQuery:
     limit: int
 
 
-def _positive_int(params: Any, key: str, default: int) -> int:
+def _positive_int(params: Any, key: str, default: int, high: int) -> int:
     raw = params.get(key)
     if raw is None or raw == "":
         return default
@@ -207,15 +208,19 @@ def _positive_int(params: Any, key: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise InvalidRequest(f"{key} must be a positive integer") from None
-    if not 1 <= value <= MAX_PAGE:
+    if value < 1:
         raise InvalidRequest(f"{key} must be a positive integer")
+    if value > high:
+        if key == "limit":
+            return high  # clamps, as upstream does
+        raise InvalidRequest(f"{key} must be an integer between 1 and {high}")
     return value
 
 
 def parse_page_query(params: Any, *, default_limit: int = 10) -> tuple[int, int]:
-    """``page`` and ``limit`` (each >= 1; ``limit`` above 100 clamps to 100)."""
-    page = _positive_int(params, "page", 1)
-    limit = min(_positive_int(params, "limit", default_limit), 100)
+    """``page`` (1 to 10^9) and ``limit`` (>= 1; above 100 it clamps to 100)."""
+    page = _positive_int(params, "page", 1, MAX_PAGE)
+    limit = _positive_int(params, "limit", default_limit, MAX_LIMIT)
     return page, limit
 
 
@@ -226,10 +231,11 @@ def parse_job_list_query(params: Any) -> ListQuery:
         InvalidRequest: bad ``page``/``limit``, or an unknown ``status``/``jobType``.
     """
     page, limit = parse_page_query(params)
-    status = params.get("status") or None
+    # Absent means "no filter"; anything present, even empty, must be a known value.
+    status = params.get("status")
     if status is not None and status not in JOB_STATUSES:
         raise InvalidRequest(f"status must be one of {', '.join(JOB_STATUSES)}")
-    job_type = params.get("jobType") or None
+    job_type = params.get("jobType")
     if job_type is not None and job_type not in JOB_TYPES:
         raise InvalidRequest(f"jobType must be one of {', '.join(JOB_TYPES)}")
     character_id = params.get("characterId") or None

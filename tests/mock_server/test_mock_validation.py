@@ -102,6 +102,8 @@ async def test_edge_values_are_accepted(
             "status must be one of pending, processing, completed, failed, cancelled",
         ),
         ({"jobType": "video"}, "jobType must be one of core-set, 360-set, single-image"),
+        ({"jobType": ""}, "jobType must be one of core-set, 360-set, single-image"),
+        ({"page": "1000000001"}, "page must be an integer between 1 and 1000000000"),
     ],
 )
 async def test_job_list_rejects_bad_parameters(
@@ -149,3 +151,25 @@ async def test_unknown_scenario_is_400(client: httpx.AsyncClient, character: Cha
     )
     assert response.status_code == 400
     assert "X-Mock-Scenario" in response.json()["error"]
+
+
+async def test_huge_limits_clamp(client: httpx.AsyncClient) -> None:
+    """Any limit above 100 (even beyond 64 bits) clamps to 100 on both lists."""
+    jobs = await client.get("/api/v1/jobs", params={"limit": str(10**30)})
+    assert jobs.json()["pagination"]["limit"] == 100
+    chars = await client.get("/api/v1/characters", params={"limit": str(10**30)})
+    assert chars.json()["limit"] == 100
+
+
+async def test_405_lists_every_allowed_method(client: httpx.AsyncClient) -> None:
+    """A wrong method gets 405 with every method of the path in Allow."""
+    response = await client.put("/api/v1/jobs/x/status")
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == {"GET", "HEAD", "DELETE"}
+
+
+async def test_clock_admin_rejects_null(client: httpx.AsyncClient) -> None:
+    """null is not a number of seconds."""
+    response = await client.post("/_mock/clock", json={"advance": None})
+    assert response.status_code == 400
+    assert response.json()["error"] == "advance must be a number"
