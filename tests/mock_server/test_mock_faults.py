@@ -125,3 +125,20 @@ async def test_admin_fault_routes(app: MockApp, client: httpx.AsyncClient) -> No
     stats = (await client.get("/_mock/stats")).json()
     assert stats["requests"]["errors"] == 1
     assert 0 < stats["errorRate"] < 1
+
+
+async def test_retry_after_reset_with_a_key_finds_the_same_job(
+    app: MockApp, client: httpx.AsyncClient, character: Char
+) -> None:
+    """The point of reset: a client that retries with its Idempotency-Key gets the first job."""
+    url = f"/api/v1/characters/{await character(client)}/generate-360-set"
+    headers = {"Idempotency-Key": "retry-me"}
+    app.mock.set_faults(kinds=["reset"], path_prefix="/api/v1/characters")
+    with pytest.raises(httpx.TransportError):
+        await client.post(url, json={"imageCount": 2}, headers=headers)
+    app.mock.clear_faults()
+    retried = await client.post(url, json={"imageCount": 2}, headers=headers)
+    assert retried.status_code == 202
+    assert retried.headers["idempotent-replayed"] == "true"
+    jobs = (await client.get("/api/v1/jobs")).json()["jobs"]
+    assert [j["jobId"] for j in jobs] == [retried.json()["jobId"]]
