@@ -72,3 +72,31 @@ def character_id(server: RunningServer) -> str:
         character = client.characters.create(name=f"Grace Hopper {uuid.uuid4().hex[:8]}")
         client.characters.generate_initial_image(character.id, prompt="portrait of Grace")
         return character.id
+
+
+@pytest.fixture(scope="module")
+def slow_server() -> Iterator[RunningServer]:
+    """A mock server whose jobs outlast any test (a shot takes seconds here): for cancel,
+    timeout and interrupt tests."""
+    with serve(clock=ScaledClock(10.0), seed=5) as running:
+        yield running
+
+
+@pytest.fixture
+def slow_api(slow_server: RunningServer, run: Run) -> Run:
+    """Like ``run``, against the slow server."""
+
+    def runner(*argv: str) -> Result:
+        return run("--base-url", slow_server.url, *argv)
+
+    return runner
+
+
+@pytest.fixture
+def slow_job(slow_server: RunningServer) -> str:
+    """A job just started on the slow server (27 shots: minutes of wall time)."""
+    with charlib.Client(base_url=slow_server.url) as client:
+        name = f"Ada Lovelace {uuid.uuid4().hex[:8]}"
+        character = client.characters.create(name=name)
+        client.characters.generate_initial_image(character.id, prompt="portrait of Ada")
+        return client.characters.generate_360_set(character.id).id
