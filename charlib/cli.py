@@ -74,9 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.JOB_FAILED
     except MasterReferenceRequiredError as error:
         context.err(_error_line(error))
+        character_id = getattr(context.args, "character_id", None) or "CHARACTER_ID"
         context.err(
             "give the character a master reference image first: "
-            "charlib characters initial-image CHARACTER_ID --prompt TEXT"
+            f"charlib characters initial-image {character_id} --prompt TEXT"
         )
         return ExitCode.API_ERROR
     except CharlibError as error:

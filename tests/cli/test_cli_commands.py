@@ -167,7 +167,7 @@ def test_characters_create_then_initial_image(api: Run) -> None:
     assert f"charlib characters initial-image {character_id}" in created.err
     refused = api("generate-360", character_id)
     assert refused.code == 4
-    assert "initial-image" in refused.err
+    assert f"charlib characters initial-image {character_id} --prompt" in refused.err
     made = api("characters", "initial-image", character_id, "--prompt", "portrait of Dorothy")
     assert made.code == 0
     assert made.out.startswith(f"master reference image of {character_id}: http")

@@ -7,12 +7,15 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from charlib import Client
 from charlib.cli import main
+from mock_server import RunningServer
 
 SCRIPT = Path(sys.executable).with_name("charlib")
 
@@ -98,3 +101,28 @@ def test_mock_serve_then_commands(
     assert json.loads(capsys.readouterr().out)["jobs"][0]["characterId"] == character_id
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=15) == 0
+
+
+def test_ctrl_c_while_waiting_cancels_with_cancel_on_interrupt(slow_server: RunningServer) -> None:
+    """A real SIGINT during ``jobs wait --cancel-on-interrupt``: the job is cancelled, exit 130."""
+    with Client(base_url=slow_server.url) as client:
+        character = client.characters.create(name=f"Signal {uuid.uuid4().hex[:8]}")
+        client.characters.generate_initial_image(character.id, prompt="portrait")
+        job = client.characters.generate_360_set(character.id)
+        argv = ["--base-url", slow_server.url, "jobs", "wait", job.id, "--cancel-on-interrupt"]
+        process = subprocess.Popen(
+            [str(SCRIPT), *argv, "--poll", "0.1"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        assert process.stderr is not None
+        first = process.stderr.readline()  # the first progress line: it is waiting now
+        assert first.startswith("[")
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 130, err
+        assert f"cancel requested for job {job.id}" in err
+        assert client.jobs.get(job.id).status.value == "cancelled"
