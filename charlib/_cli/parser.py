@@ -29,7 +29,22 @@ exit codes:
   4    the service refused the request (e.g. not found) or could not be reached
   130  interrupted (Ctrl-C)"""
 
-_FORMATTER = argparse.RawDescriptionHelpFormatter
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps prose paragraphs to the terminal; keeps paragraphs with indented lines (examples,
+    exit code tables) exactly as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.split("\n\n"):
+            if any(line.startswith(" ") for line in paragraph.splitlines()):
+                paragraphs.append("\n".join(indent + line for line in paragraph.splitlines()))
+            else:
+                paragraphs.append(super()._fill_text(paragraph, width, indent))
+        return "\n\n".join(paragraphs)
+
+
+_FORMATTER = _Formatter
 
 
 def _epilog(examples: str, *, exit_codes: bool = False) -> str:
@@ -297,7 +312,7 @@ def _add_jobs(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 """
         ),
     )
-    status.add_argument("job_id", metavar="JOB_ID")
+    status.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_json(status, "the job's status")
     status.set_defaults(handler=commands.jobs_status)
 
@@ -317,7 +332,7 @@ def _add_jobs(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             exit_codes=True,
         ),
     )
-    wait.add_argument("job_id", metavar="JOB_ID")
+    wait.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_wait_options(wait)
     _add_json(wait, "the finished job")
     wait.set_defaults(handler=commands.jobs_wait)
@@ -334,7 +349,7 @@ def _add_jobs(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 """
         ),
     )
-    cancel.add_argument("job_id", metavar="JOB_ID")
+    cancel.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_json(cancel, "the server's answer")
     cancel.set_defaults(handler=commands.jobs_cancel)
 
@@ -419,7 +434,7 @@ def _add_characters(commands_: argparse._SubParsersAction[argparse.ArgumentParse
 """
         ),
     )
-    initial.add_argument("character_id", metavar="CHARACTER_ID")
+    initial.add_argument("character_id", metavar="CHARACTER_ID", help="the character's id")
     initial.add_argument("--prompt", required=True, metavar="TEXT", help="what to draw")
     initial.add_argument("--style", metavar="S", help="passed to the server")
     _add_json(initial, "the server's answer")
