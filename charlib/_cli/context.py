@@ -10,7 +10,10 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     from charlib._client import Client
 
-__all__ = ["Context", "ExitCode", "UsageError"]
+__all__ = ["MOCK_EXTRA", "Context", "ExitCode", "UsageError"]
+
+#: How to get what ``charlib demo`` and ``charlib mock serve`` need (starlette, uvicorn).
+MOCK_EXTRA = "pip install 'charlib[mock]' (or -e '.[dev]' in a checkout)"
 
 
 class ExitCode(enum.IntEnum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from charlib._cli.context import Context, ExitCode
+from charlib._cli.context import MOCK_EXTRA, Context, ExitCode
 from charlib._cli.follow import exit_code, follow, make_reporter
 from charlib._cli.render import duration, json_text, outcome_line, results_table, wire
 from charlib._polling import PollPolicy
@@ -50,10 +50,7 @@ def demo(context: Context) -> ExitCode:
         from mock_server import ScaledClock, serve
         from mock_server.shots import SHOTS
     except ImportError:
-        context.err(
-            "error: charlib demo needs the mock server's dependencies: "
-            "pip install 'charlib[mock]' (or -e '.[dev]')"
-        )
+        context.err(f"error: charlib demo needs the mock server: {MOCK_EXTRA}")
         return ExitCode.JOB_FAILED
 
     from charlib._client import Client

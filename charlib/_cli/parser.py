@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from charlib._cli import commands
+from charlib._cli.context import MOCK_EXTRA
 from charlib._cli.demo import DEFAULT_SEED, DEFAULT_SPEED, SCENARIOS, demo
 from charlib._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL
 from charlib._models import JobState, JobType
@@ -551,7 +552,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     args, extra = parser.parse_known_args(argv)
     if args.handler == "mock-serve":
         args.mock_argv = extra
-        mock_serve_parser().parse_args(extra)  # exits 2 on a bad option, 0 on --help
+        try:
+            serve_parser = mock_serve_parser()
+        except ImportError:
+            parser.exit(1, f"error: charlib mock serve needs the mock server: {MOCK_EXTRA}\n")
+        serve_parser.parse_args(extra)  # exits 2 on a bad option, 0 on --help
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return args

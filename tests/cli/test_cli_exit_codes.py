@@ -13,6 +13,7 @@ import pytest
 
 import charlib
 from charlib import JobStatus
+from charlib._cli.context import MOCK_EXTRA
 from charlib._resources.jobs import Jobs
 from mock_server import RunningServer, ScaledClock, serve
 from tests.cli.conftest import Run
@@ -250,3 +251,29 @@ def test_api_key_is_used_and_never_printed(
     for result in outputs:
         assert SECRET not in result.out
         assert SECRET not in result.err
+
+
+# -- without the mock server's dependencies --------------------------------------------------------
+
+
+def test_demo_without_the_mock_server_says_what_to_install(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the mock server cannot be imported, the demo says how to install it (exit 1)."""
+    monkeypatch.setitem(sys.modules, "mock_server", None)
+    result = run("demo")
+    assert result.code == 1
+    assert result.err == "error: charlib demo needs the mock server: " + MOCK_EXTRA + "\n"
+
+
+def test_mock_serve_without_the_mock_server_says_what_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``charlib mock serve`` without the mock server's dependencies: one line, exit 1."""
+    from charlib.cli import main
+
+    monkeypatch.setitem(sys.modules, "mock_server.__main__", None)
+    with pytest.raises(SystemExit) as info:
+        main(["mock", "serve", "--help"])
+    assert info.value.code == 1
+    assert "pip install 'charlib[mock]'" in capsys.readouterr().err
