@@ -69,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--capacity",
         type=_positive_int,
-        default=DEFAULT_CAPACITY,
-        help=f"jobs processing at once (default {DEFAULT_CAPACITY})",
+        default=None,
+        help=f"jobs processing at once (default {DEFAULT_CAPACITY}; upstream mode: no limit)",
     )
     parser.add_argument("--media-base", help="absolute base URL for media links")
     parser.add_argument("--access-log", action="store_true", help="log every request")

@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mock_server.clock import Clock, SystemClock
 from mock_server.control import MockControl
-from mock_server.engine import DEFAULT_CAPACITY, Engine
+from mock_server.engine import Engine, default_capacity
 from mock_server.faults import FaultConfig, FaultInjector, InjectedConnectionReset
 from mock_server.openapi import openapi_document
 from mock_server.render import dumps, http_date
@@ -259,7 +259,7 @@ def create_app(
     db_path: str | None = None,
     faults: FaultConfig | None = None,
     api_key: str | None = None,
-    capacity: int = DEFAULT_CAPACITY,
+    capacity: int | None = None,
     media_base: str | None = None,
     store: Store | None = None,
 ) -> MockApp:
@@ -275,7 +275,8 @@ def create_app(
         faults: faults injected from the start (also settable later).
         api_key: if set, ``/api/*`` (except ``/api/health``) and ``/_mock/*`` need
             ``Authorization: Bearer <api_key>``.
-        capacity: jobs processing at once; later ones wait as ``pending``.
+        capacity: jobs processing at once; later ones wait as ``pending``. Default: 4 in
+            reference mode; unlimited in upstream mode (the live service has no queue).
         media_base: absolute base URL for media links (default: each request's own base URL).
         store: a ready store (overrides ``db_path``).
 
@@ -287,7 +288,7 @@ def create_app(
         clock=clock if clock is not None else SystemClock(),
         mode=mode,
         seed=seed,
-        capacity=capacity,
+        capacity=capacity if capacity is not None else default_capacity(mode),
         faults=FaultInjector(seed, faults),
         media_base=media_base,
     )

@@ -46,10 +46,19 @@ from mock_server.shots import SHOTS
 from mock_server.store import IdempotencyRecord, Store
 from mock_server.validation import GenerateOptions
 
-__all__ = ["MODES", "Engine", "JournalEntry", "NotFound"]
+__all__ = ["MODES", "Engine", "JournalEntry", "NotFound", "default_capacity"]
 
 MODES = ("reference", "upstream")
 DEFAULT_CAPACITY = 4
+#: "Unlimited" capacity: the upstream service starts every job at once.
+UNLIMITED_CAPACITY = 1_000_000
+
+
+def default_capacity(mode: str) -> int:
+    """4 jobs at once in reference mode; no queue in upstream mode (as the live service)."""
+    return UNLIMITED_CAPACITY if mode == "upstream" else DEFAULT_CAPACITY
+
+
 JOURNAL_SIZE = 1000
 
 

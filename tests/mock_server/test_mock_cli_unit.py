@@ -11,14 +11,14 @@ from mock_server.clock import ManualClock, ScaledClock, SystemClock
 
 
 def test_defaults_are_loopback_and_real_time() -> None:
-    """No options: 127.0.0.1:8000, reference mode, seed 0, real time, capacity 4."""
+    """No options: 127.0.0.1:8000, reference mode, seed 0, real time, default capacity."""
     args = build_parser().parse_args([])
     assert (args.host, args.port, args.mode, args.seed, args.capacity) == (
         "127.0.0.1",
         8000,
         "reference",
         0,
-        4,
+        None,
     )
     assert isinstance(_clock(args), SystemClock)
     assert args.db is None

@@ -163,3 +163,14 @@ async def test_restart_leaves_zombies(
         }
         assert (await c.get(f"/api/v1/jobs/{job}/status")).json()["status"] == "processing"
     second.engine.store.close()
+
+
+async def test_upstream_has_no_queue(
+    upstream_app: MockApp, up: httpx.AsyncClient, character: Char, start_job: Start
+) -> None:
+    """The live service starts every job at once: no capacity limit by default upstream."""
+    char_id = await character(up)
+    jobs = [await start_job(up, char_id, {}) for _ in range(6)]
+    for job in jobs:
+        assert (await up.get(f"/api/v1/jobs/{job}/status")).json()["status"] == "processing"
+    assert upstream_app.mock.stats()["queueDepth"] == 0
