@@ -1,8 +1,7 @@
-"""pytester runs pytest inside pytest: it checks the plugin as a user's suite would load it."""
+"""pytester (enabled in pyproject's addopts) runs pytest inside pytest: it checks the plugin as a
+user's suite would load it."""
 
 import pytest
-
-pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(autouse=True)
