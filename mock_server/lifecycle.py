@@ -31,7 +31,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from mock_server.shots import SHOTS, Shot
@@ -107,14 +107,38 @@ class ShotRun:
         return len(self.attempt_ms)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Plan:
-    """The whole (deterministic) generation run of one job."""
+    """The whole (deterministic) generation run of one job.
 
-    runs: tuple[ShotRun, ...]
+    Stored compactly as parallel tuples (a plan is rebuilt or cached for every poll of a running
+    job, so it must be cheap); :attr:`runs` gives the same data as :class:`ShotRun` objects.
+    """
+
+    shots: tuple[Shot, ...]
+    offsets: tuple[int, ...]  # start of each shot, relative to the job's processing start
+    attempt_ms: tuple[tuple[int, ...], ...]
+    qualities: tuple[int | None, ...]  # None: the shot failed
+    blanks: tuple[bool, ...]
     preamble_ms: int
     duration_ms: int
-    offsets: tuple[int, ...]  # runs[i].offset_ms, for bisecting
+
+    @cached_property
+    def runs(self) -> tuple[ShotRun, ...]:
+        """One :class:`ShotRun` per shot, in generation order."""
+        return tuple(
+            ShotRun(i, shot, off, att, q is not None, q, blank_dino=blank)
+            for i, (shot, off, att, q, blank) in enumerate(
+                zip(
+                    self.shots,
+                    self.offsets,
+                    self.attempt_ms,
+                    self.qualities,
+                    self.blanks,
+                    strict=True,
+                )
+            )
+        )
 
     @property
     def succeeded(self) -> tuple[ShotRun, ...]:
@@ -129,15 +153,15 @@ class Plan:
     @property
     def total_attempts(self) -> int:
         """Attempts over all shots."""
-        return sum(r.attempts for r in self.runs)
+        return sum(len(a) for a in self.attempt_ms)
 
     @property
     def outcome(self) -> str:
         """``completed`` if at least one image was produced, else ``failed``."""
-        return COMPLETED if any(r.succeeded for r in self.runs) else FAILED
+        return COMPLETED if any(q is not None for q in self.qualities) else FAILED
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16_384)  # covers 10,000 running jobs polled in turn
 def build_plan(
     *,
     seed: int,
@@ -164,6 +188,7 @@ def build_plan(
         The plan; equal arguments give an equal plan.
     """
     rng = random.Random(seed)
+    uniform = rng.random  # plain floats: randint is ~5x slower, and plans are built per poll
     if mode == "upstream":
         shots: tuple[Shot, ...] = tuple(reversed(SHOTS))
         preamble = UPSTREAM_PREAMBLE_MS
@@ -178,9 +203,12 @@ def build_plan(
         how_many = rng.randint(1, max(1, min(count - 1, count // 4)))
         doomed = set(rng.sample(range(count), how_many))
     factor = SLOW_FACTOR if scenario == "slow" else 1
-    runs: list[ShotRun] = []
+    offsets: list[int] = []
+    all_attempts: list[tuple[int, ...]] = []
+    qualities: list[int | None] = []
+    blanks: list[bool] = []
     offset = preamble
-    for index, shot in enumerate(shots):
+    for index in range(count):
         attempts: list[int] = []
         quality: int | None = None
         succeeded = False
@@ -191,22 +219,30 @@ def build_plan(
             elif scenario in ("success", "slow", "partial"):
                 fails = False
             else:
-                fails = rng.random() < ATTEMPT_FAILURE_P
+                fails = uniform() < ATTEMPT_FAILURE_P
             if fails:
-                attempts.append(rng.randint(10_000, 30_000) * factor)
+                attempts.append((10_000 + int(uniform() * 20_001)) * factor)
                 continue
-            attempts.append(rng.randint(30_000, 60_000) * factor)
-            score = rng.randint(70, 98)
+            attempts.append((30_000 + int(uniform() * 30_001)) * factor)
+            score = 70 + int(uniform() * 29)
             if quality_threshold is not None and score < quality_threshold and not last:
                 continue
             quality, succeeded = score, True
             break
-        blank = mode == "upstream" and rng.random() < 0.5
-        runs.append(
-            ShotRun(index, shot, offset, tuple(attempts), succeeded, quality, blank_dino=blank)
-        )
+        blanks.append(mode == "upstream" and uniform() < 0.5)
+        offsets.append(offset)
+        all_attempts.append(tuple(attempts))
+        qualities.append(quality if succeeded else None)
         offset += sum(attempts)
-    return Plan(tuple(runs), preamble, offset, tuple(r.offset_ms for r in runs))
+    return Plan(
+        shots,
+        tuple(offsets),
+        tuple(all_attempts),
+        tuple(qualities),
+        tuple(blanks),
+        preamble,
+        offset,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +338,7 @@ def next_write_after(job: JobFacts, t: int) -> int:
 
 
 def _reference_active(job: JobFacts, plan: Plan, t: int) -> JobView:
-    n = len(plan.runs)
+    n = len(plan.shots)
     if t < job.start_ms:
         return JobView(
             PENDING, 0, n, 0, "Initializing...", None, None, job.start_ms + n * MEAN_SHOT_MS
@@ -319,7 +355,7 @@ def _reference_active(job: JobFacts, plan: Plan, t: int) -> JobView:
         i,
         n,
         percentage(i, n),
-        f"Generating {plan.runs[i].shot.name}",
+        f"Generating {plan.shots[i].name}",
         job.start_ms,
         None,
         estimate,
@@ -327,7 +363,7 @@ def _reference_active(job: JobFacts, plan: Plan, t: int) -> JobView:
 
 
 def _reference(job: JobFacts, plan: Plan, now: int) -> JobView:
-    n = len(plan.runs)
+    n = len(plan.shots)
     c = job.cancelled_ms
     if c is not None and c <= now:
         seen = _reference_active(job, plan, c)
@@ -342,13 +378,12 @@ def _reference(job: JobFacts, plan: Plan, now: int) -> JobView:
             COMPLETED, n, n, 100, "Completed", job.start_ms, job.end_ms, None, None, plan,
             processing,
         )  # fmt: skip
-    last = plan.runs[-1]
     return JobView(
         FAILED,
         n - 1,
         n,
         percentage(n - 1, n),
-        f"Generating {last.shot.name}",
+        f"Generating {plan.shots[-1].name}",
         job.start_ms,
         job.end_ms,
         None,
@@ -369,14 +404,14 @@ def _upstream_active(job: JobFacts, plan: Plan, t: int, now: int) -> JobView:
         started = job.start_ms + UPSTREAM_INIT_MS
         return JobView(PROCESSING, 0, 27, 0, "Starting core set generation...", started, None, None)
     i = bisect_right(plan.offsets, rel) - 1
-    n = len(plan.runs)
+    n = len(plan.shots)
     started = job.start_ms + plan.offsets[i]  # D5: every progress write resets startedAt
     pct = percentage(i, n)
     estimate = None
     if pct > 0:  # D6: computed from the reset startedAt, so wildly optimistic
         elapsed = max(0, now - started)
         estimate = now + round(elapsed * (100 / pct - 1))
-    task = f"Generating {plan.runs[i].shot.name}"
+    task = f"Generating {plan.shots[i].name}"
     return JobView(PROCESSING, i, n, pct, task, started, None, estimate)
 
 
@@ -392,7 +427,7 @@ def _upstream(job: JobFacts, plan: Plan, now: int) -> JobView:
         )  # fmt: skip
     if t < job.end_ms:
         return _upstream_active(job, plan, t, now)
-    n = len(plan.runs)
+    n = len(plan.shots)
     last_write = job.start_ms + plan.offsets[-1]
     if plan.outcome == COMPLETED:
         count = job.image_count  # D7: total jumps back to imageCount at the end
@@ -406,7 +441,7 @@ def _upstream(job: JobFacts, plan: Plan, now: int) -> JobView:
         n - 1,
         n,
         percentage(n - 1, n),
-        f"Generating {plan.runs[-1].shot.name}",
+        f"Generating {plan.shots[-1].name}",
         last_write,
         job.end_ms,
         None,

@@ -509,7 +509,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
             if upstream:
                 estimate = job.created_ms + count * 30_000
             else:
-                estimate = job.start_ms + len(job.plan().runs) * MEAN_SHOT_MS
+                estimate = job.start_ms + len(job.plan().shots) * MEAN_SHOT_MS
             poll = f"/api/v1/jobs/{job.job_id}/status"
             return json_response(
                 202,
