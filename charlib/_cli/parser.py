@@ -558,5 +558,21 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
             parser.exit(1, f"error: charlib mock serve needs the mock server: {MOCK_EXTRA}\n")
         serve_parser.parse_args(extra)  # exits 2 on a bad option, 0 on --help
     elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        parser.error(f"unrecognized arguments: {' '.join(_masked(extra))}")
     return args
+
+
+def _masked(argv: Sequence[str]) -> list[str]:
+    """``argv`` with the value of any ``--api-key`` hidden (error messages repeat arguments)."""
+    shown: list[str] = []
+    hide_next = False
+    for arg in argv:
+        if hide_next:
+            shown.append("***")
+            hide_next = False
+        elif arg.startswith("--api-key="):
+            shown.append("--api-key=***")
+        else:
+            shown.append(arg)
+            hide_next = arg == "--api-key"
+    return shown

@@ -277,3 +277,25 @@ def test_mock_serve_without_the_mock_server_says_what_to_install(
         main(["mock", "serve", "--help"])
     assert info.value.code == 1
     assert "pip install 'charlib[mock]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["jobs", "list", "--api-key", SECRET],
+        ["jobs", "list", f"--api-key={SECRET}"],
+        ["--api-key", SECRET, "jobs", "list", "--bogus"],
+    ],
+)
+def test_api_key_in_a_bad_command_line_is_not_echoed(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A usage error repeats the unrecognized arguments, but never an API key."""
+    from charlib.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments" in err
+    assert SECRET not in err
