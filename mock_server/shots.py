@@ -30,6 +30,7 @@ class Shot:
     category: str
 
 
+# One row per shot, laid out like the table of CONTRACT §10.1 (hence the long lines).
 # fmt: off
 _ROWS: tuple[tuple[str, str, int, str, str, str, str, str, int, int, float, str], ...] = (
     ("35mm FRONT FULL (Enhanced)", "enhanced_35a_front_full_v2", 35, "Action/Body", "front", "full", "neutral", "a_pose", 0, 0, 3.4, "Core 9"),  # noqa: E501
