@@ -172,3 +172,14 @@ def test_characters_create_then_initial_image(api: Run) -> None:
     assert made.code == 0
     assert made.out.startswith(f"master reference image of {character_id}: http")
     assert api("generate-360", character_id, "--image-count", "1").code == 0
+
+
+def test_json_of_cancel_and_initial_image(api: Run, slow_api: Run, slow_job: str) -> None:
+    """``jobs cancel --json`` and ``characters initial-image --json`` print the server's answer."""
+    cancelled = slow_api("jobs", "cancel", slow_job, "--json")
+    assert cancelled.code == 0
+    assert json.loads(cancelled.out)["success"] is True
+    created = json.loads(api("characters", "create", "Mary Jackson", "--json").out)
+    made = api("characters", "initial-image", created["id"], "--prompt", "portrait", "--json")
+    assert made.code == 0
+    assert json.loads(made.out)["data"]["publicUrl"].startswith("http")
