@@ -71,3 +71,29 @@ async def test_cancel_frees_the_slot_for_the_queue(
         app.mock.finish_all()
         final = (await c.get(f"/api/v1/jobs/{second}/status")).json()["status"]
         assert final in ("completed", "failed")
+
+
+async def test_capacity_changes_move_only_waiting_jobs(
+    make_app: Callable[..., MockApp], character: Char, start_job: Start
+) -> None:
+    """Raising capacity starts waiting jobs now; lowering it never stops running ones."""
+    app = make_app(capacity=1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://m") as c:
+        char_id = await character(c)
+        jobs = [await start_job(c, char_id, {"imageCount": 3}) for _ in range(3)]
+        app.mock.advance(5)
+
+        async def statuses() -> list[str]:
+            return [(await c.get(f"/api/v1/jobs/{j}/status")).json()["status"] for j in jobs]
+
+        assert await statuses() == ["processing", "pending", "pending"]
+        app.mock.set_capacity(3)
+        assert await statuses() == ["processing", "processing", "processing"]
+        started = (await c.get(f"/api/v1/jobs/{jobs[2]}/status")).json()["startedAt"]
+        assert started == "2026-01-01T00:00:05.000Z"
+        app.mock.set_capacity(1)
+        assert await statuses() == ["processing", "processing", "processing"]
+        late = await start_job(c, char_id, {"imageCount": 1})
+        assert (await c.get(f"/api/v1/jobs/{late}/status")).json()["status"] == "pending"
+        app.mock.finish(late)
+        assert all(s in ("completed", "failed") for s in await statuses())
