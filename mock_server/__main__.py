@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -112,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         access_log=args.access_log,
         log_level="info" if args.access_log else "warning",
     )
+    if args.access_log:
+        # uvicorn leaves logging alone (log_config=None, right for serve() inside a host program),
+        # so nothing would show: this command owns its process and prints the log itself.
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logging.getLogger("uvicorn").addHandler(handler)
     server = uvicorn.Server(config)
     speed = "manual clock" if args.manual_clock else f"speed {args.speed:g}x"
     auth = ", API key required" if api_key else ""

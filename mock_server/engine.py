@@ -209,7 +209,7 @@ class Engine:
 
     def create_character(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Insert a character; raises Conflict on a duplicate ``characterId``."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             now = self.now()
             slug = fields.get("characterId") or slugify(fields["name"])
             if self.store.find_character_slug(slug) is not None:
@@ -243,7 +243,7 @@ class Engine:
 
     def update_character(self, char_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Apply a partial update."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             doc = self.character(char_id)
             slug = fields.get("characterId")
             if slug is not None and slug != doc["characterId"]:
@@ -351,7 +351,7 @@ class Engine:
         self, char_id: str, media_id: str | None, image_url: str | None, dino: str | None
     ) -> dict[str, Any]:
         """Attach a master reference by media id, or create one from an external URL (D24)."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             now = self.now()
             doc = self.character(char_id)
             if media_id is not None:
@@ -374,7 +374,7 @@ class Engine:
 
     def reset_reference(self, char_id: str) -> None:
         """Drop the master reference and everything derived from it."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             doc = self.character(char_id)
             doc = {
                 **doc,
@@ -391,7 +391,7 @@ class Engine:
         self, char_id: str, prompt: str, width: int, height: int
     ) -> tuple[dict[str, Any], dict[str, Any], int]:
         """Create a master reference image; returns (character, media, quality)."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             now = self.now()
             doc = self.character(char_id)
             if doc.get("masterReferenceImage"):
@@ -468,7 +468,7 @@ class Engine:
 
     def create_job(self, char_id: str, options: GenerateOptions, scenario: str | None) -> JobFacts:
         """Accept a generate-360-set request: store the job's facts (the character must exist)."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             now = self.now()
             job_id, seq = self._job_id()
             scenario = scenario or self.default_scenario or "random"
@@ -510,7 +510,7 @@ class Engine:
 
     def cancel(self, job_id: str) -> tuple[int, dict[str, Any]]:
         """Cancel a job: (HTTP status, body) per CONTRACT §8 and the mode's rules."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             job = self.store.get_job(job_id)
             if job is None:
                 return 404, {"success": False, "message": "Job not found"}
@@ -578,7 +578,7 @@ class Engine:
 
     def finish_core_set(self, char_id: str, plan: Plan) -> tuple[dict[str, Any], list[Any]]:
         """Store the images of a finished core-set run; returns (character, gallery entries)."""
-        with self.lock:
+        with self.lock, self.store.transaction():
             now = self.now()
             doc = self.character(char_id)
             entries: list[dict[str, Any]] = []
@@ -637,7 +637,7 @@ class Engine:
         identical concurrent requests create one thing. Raises Conflict when the key was used
         with a different request. Returns (status, body, headers, replayed).
         """
-        with self.lock:
+        with self.lock, self.store.transaction():
             record = self.store.get_idempotent(scope)
             if record is not None:
                 if record.fingerprint != fingerprint:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -151,6 +153,10 @@ class Store(Protocol):
         """Forget everything (metadata included, except the clock anchor)."""
         ...
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes: all of them are stored, or none (re-entrant)."""
+        ...
+
     def close(self) -> None:
         """Release resources."""
         ...
@@ -176,6 +182,10 @@ class MemoryStore:
 
     def close(self) -> None:
         """Nothing to release."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Nothing to group: memory writes cannot be half done by a crash."""
+        return nullcontext()
 
     def get_meta(self, key: str) -> str | None:
         """A metadata value."""
@@ -431,10 +441,33 @@ class SQLiteStore:
         # NORMAL in WAL mode survives a killed process; only an OS crash could lose the last commit.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._depth = 0
 
     def close(self) -> None:
         """Close the connection."""
         self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One SQLite transaction around the block; nested blocks join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     def _one(self, sql: str, params: Any = ()) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._db.execute(sql, params).fetchone()
@@ -442,8 +475,7 @@ class SQLiteStore:
 
     def reset(self) -> None:
         """Delete every row (the clock anchor survives)."""
-        with self._db:
-            self._db.execute("BEGIN")
+        with self.transaction():
             for table in ("characters", "media", "jobs", "idempotency"):
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("DELETE FROM meta WHERE key != 'clock'")
@@ -459,8 +491,7 @@ class SQLiteStore:
 
     def next_seq(self, name: str) -> int:
         """Increment a counter atomically."""
-        with self._db:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             row = self._one("SELECT value FROM meta WHERE key = ?", ("seq:" + name,))
             value = (int(row[0]) if row else 0) + 1
             self.set_meta("seq:" + name, str(value))
@@ -553,8 +584,7 @@ class SQLiteStore:
 
     def set_schedule(self, changes: list[tuple[str, int, int]]) -> None:
         """Move jobs' slots in one transaction."""
-        with self._db:
-            self._db.execute("BEGIN")
+        with self.transaction():
             self._db.executemany(
                 "UPDATE jobs SET start_ms = ?, end_ms = ? WHERE job_id = ?",
                 [(start, end, job_id) for job_id, start, end in changes],

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
+import pytest
 
 from mock_server import ManualClock, MockApp, ScaledClock, create_app
 from mock_server.lifecycle import JobFacts
@@ -112,3 +113,20 @@ def test_memory_and_sqlite_filter_alike_on_10000_jobs(tmp_path: Path) -> None:
             assert [j.job_id for j in a[0]] == [j.job_id for j in b[0]]
             assert a[1] == b[1]
     sqlite.close()
+
+
+def test_sqlite_transactions_are_all_or_nothing(tmp_path: Path) -> None:
+    """A failing block leaves nothing behind; nested blocks join the outer transaction."""
+    store = SQLiteStore(tmp_path / "tx.sqlite3")
+    doc = {"id": "a" * 24, "name": "A", "characterId": "a"}
+    with pytest.raises(RuntimeError, match="boom"), store.transaction():
+        store.add_character(doc, 1, 0)
+        with store.transaction():
+            store.next_seq("x")
+        raise RuntimeError("boom")
+    assert store.get_character(doc["id"]) is None
+    assert store.get_meta("seq:x") is None
+    with store.transaction():
+        store.add_character(doc, 1, 0)
+    assert store.get_character(doc["id"]) == doc
+    store.close()
