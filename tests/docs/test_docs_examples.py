@@ -136,6 +136,17 @@ def test_block_runs(block: Block, service: Service) -> None:
     run_block(block, service.namespace)
 
 
+def test_readme_starts_with_the_two_set_up_commands() -> None:
+    """The first thing a reader sees is how to try charlib and how to run its tests."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = text.split("```bash\n", 1)[1].split("```", 1)[0]
+    assert first_block.splitlines() == [
+        "pip install -e '.[dev]' && charlib demo",
+        "pip install -e '.[dev]' && pytest",
+    ]
+    assert text.index("```bash") < text.index("```python")
+
+
 def test_readme_example_is_ten_lines_and_completes(service: Service) -> None:
     """The README's example fits in ten lines and prints the generated images."""
     first = next(b for b in RUN if b.page.name == "README.md")
