@@ -119,11 +119,16 @@ def test_sqlite_transactions_are_all_or_nothing(tmp_path: Path) -> None:
     """A failing block leaves nothing behind; nested blocks join the outer transaction."""
     store = SQLiteStore(tmp_path / "tx.sqlite3")
     doc = {"id": "a" * 24, "name": "A", "characterId": "a"}
-    with pytest.raises(RuntimeError, match="boom"), store.transaction():
-        store.add_character(doc, 1, 0)
+
+    def failing_block() -> None:
         with store.transaction():
-            store.next_seq("x")
-        raise RuntimeError("boom")
+            store.add_character(doc, 1, 0)
+            with store.transaction():
+                store.next_seq("x")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        failing_block()
     assert store.get_character(doc["id"]) is None
     assert store.get_meta("seq:x") is None
     with store.transaction():
