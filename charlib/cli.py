@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from charlib._cli.context import Context, ExitCode, UsageError
 from charlib._cli.parser import parse
 from charlib._exceptions import (
+    APIConnectionError,
+    APITimeoutError,
     CharlibError,
     InvalidParameterError,
     JobError,
@@ -79,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "give the character a master reference image first: "
             f"charlib characters initial-image {character_id} --prompt TEXT"
         )
+        return ExitCode.API_ERROR
+    except APIConnectionError as error:
+        context.err(_error_line(error))
+        if not isinstance(error, APITimeoutError):
+            context.err("is the service up? Its URL comes from --base-url or CHARLIB_BASE_URL.")
         return ExitCode.API_ERROR
     except CharlibError as error:
         context.err(_error_line(error))

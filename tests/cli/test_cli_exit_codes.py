@@ -299,3 +299,16 @@ def test_api_key_in_a_bad_command_line_is_not_echoed(
     err = capsys.readouterr().err
     assert "unrecognized arguments" in err
     assert SECRET not in err
+
+
+def test_unreachable_service_exits_4_with_a_hint(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connection refused (after the retries): one error line, a hint about the URL, exit 4."""
+    from charlib._client import _BaseClient
+    from charlib._config import RetryPolicy
+
+    monkeypatch.setattr(_BaseClient, "_retry_policy", RetryPolicy(base_delay=0.001))
+    result = run("--base-url", "http://127.0.0.1:9/prefix", "jobs", "list")
+    assert result.code == 4
+    first, hint = result.err.splitlines()
+    assert first.startswith("error: Connection error: GET http://127.0.0.1:9/prefix/api/v1/jobs")
+    assert hint.startswith("is the service up?")
