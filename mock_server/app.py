@@ -28,7 +28,7 @@ from mock_server.engine import Engine, default_capacity
 from mock_server.faults import FaultConfig, FaultInjector, InjectedConnectionReset
 from mock_server.openapi import openapi_document
 from mock_server.render import dumps, http_date
-from mock_server.routes import MAX_BODY, build_routes, json_response, status_fast
+from mock_server.routes import DRAIN_LIMIT, MAX_BODY, build_routes, json_response, status_fast
 from mock_server.store import Store, open_store
 
 __all__ = ["MockApp", "MockMiddleware", "create_app"]
@@ -73,6 +73,14 @@ async def _send_json(send: Send, status: int, body: Any, extra: list[tuple[bytes
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _drain(receive: Receive) -> None:
+    """Read the request body to its end, dropping it (see ``DRAIN_LIMIT``)."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
 
 
 def _abort_connection(send: Send) -> bool:
@@ -143,6 +151,8 @@ class MockMiddleware:
 
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            if int(length) <= DRAIN_LIMIT:
+                await _drain(receive)
             await _send_json(
                 send_dated,
                 413,

@@ -408,7 +408,9 @@ def _upstream_active(job: JobFacts, plan: Plan, t: int, now: int) -> JobView:
     started = job.start_ms + plan.offsets[i]  # D5: every progress write resets startedAt
     pct = percentage(i, n)
     estimate = None
-    if pct > 0:  # D6: computed from the reset startedAt, so wildly optimistic
+    # D6: only for a job running in this process (not one orphaned by a restart), computed from
+    # the reset startedAt, so wildly optimistic.
+    if pct > 0 and job.frozen_ms is None:
         elapsed = max(0, now - started)
         estimate = now + round(elapsed * (100 / pct - 1))
     task = f"Generating {plan.shots[i].name}"

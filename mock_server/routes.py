@@ -41,10 +41,13 @@ from mock_server.validation import (
     parse_page_query,
 )
 
-__all__ = ["MAX_BODY", "base_url", "build_routes", "json_response", "status_fast"]
+__all__ = ["DRAIN_LIMIT", "MAX_BODY", "base_url", "build_routes", "json_response", "status_fast"]
 
 #: Request bodies above this many bytes get a 413.
 MAX_BODY = 1024 * 1024
+#: A too-large body up to this size is read to its end (and dropped) before the 413 is sent:
+#: a server closing with unread bytes resets the connection, and the client never sees the 413.
+DRAIN_LIMIT = 16 * MAX_BODY
 MAX_ADVANCE = 10 * 365 * 86_400  # seconds one POST /_mock/clock may jump
 SERVICE_VERSION = "2.0.0"  # what the live service reports (hard-coded upstream)
 JSON_TYPE = "application/json"
@@ -124,10 +127,11 @@ async def read_body(request: Request) -> bytes | None:
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
+        if size > DRAIN_LIMIT:
+            break
+        if size <= MAX_BODY:
+            chunks.append(chunk)
+    return None if size > MAX_BODY else b"".join(chunks)
 
 
 def _too_large() -> Response:

@@ -262,5 +262,7 @@ def test_frozen_upstream_job_stays_put() -> None:
     """Upstream: a job orphaned by a restart shows its state at the restart forever."""
     job = make_job(count=3, mode="upstream")
     frozen = replace(job, frozen_ms=shot_start(job, 1) + 1)
-    assert view(frozen, job.end_ms + 10**6).status == "processing"
+    stuck = view(frozen, job.end_ms + 10**6)
+    assert stuck.status == "processing"
+    assert stuck.estimated_ms is None  # not active in this process: no estimate (D6)
     assert status_at(frozen, job.end_ms + 10**6) == "processing"
