@@ -174,6 +174,9 @@ def wait_and_report(context: Context, client: Client, job_id: str) -> ExitCode:
     ``--cancel-on-interrupt``, ``--no-progress``, ``--json``.
     """
     args = context.args
+    # One ordinary request first: an unknown job or an unreachable service fails now (exit 4),
+    # where the wait itself would keep retrying connection errors until its deadline.
+    client.jobs.get(job_id)
     reporter = make_reporter(context)
     try:
         status = follow(client, job_id, reporter, timeout=args.wait_timeout, poll=args.poll)

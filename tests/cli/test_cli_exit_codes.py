@@ -312,3 +312,16 @@ def test_unreachable_service_exits_4_with_a_hint(run: Run, monkeypatch: pytest.M
     first, hint = result.err.splitlines()
     assert first.startswith("error: Connection error: GET http://127.0.0.1:9/prefix/api/v1/jobs")
     assert hint.startswith("is the service up?")
+
+
+def test_wait_on_an_unreachable_service_fails_fast(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``jobs wait`` does not wait out its deadline when the service cannot be reached: exit 4."""
+    from charlib._client import _BaseClient
+    from charlib._config import RetryPolicy
+
+    monkeypatch.setattr(_BaseClient, "_retry_policy", RetryPolicy(base_delay=0.001))
+    result = run("--base-url", "http://127.0.0.1:9", "jobs", "wait", UNKNOWN_JOB)
+    assert result.code == 4
+    assert result.err.startswith("error: Connection error: GET")
