@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -21,8 +21,18 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import Scope, Send
 
 from mock_server import __version__
+from mock_server.admin import admin_routes
 from mock_server.engine import Conflict, Engine, NotFound
-from mock_server.faults import parse_fault_config
+from mock_server.http import (
+    DRAIN_LIMIT,
+    JSON_TYPE,
+    MAX_BODY,
+    Endpoint,
+    base_url,
+    json_response,
+    read_body,
+    too_large,
+)
 from mock_server.lifecycle import CANCELLED, COMPLETED, FAILED, MEAN_SHOT_MS, SCENARIOS
 from mock_server.media import parse_media_path, png_bytes
 from mock_server.render import dumps, iso, job_list_item, job_status_body, media_id_for
@@ -41,36 +51,18 @@ from mock_server.validation import (
     parse_page_query,
 )
 
-__all__ = ["DRAIN_LIMIT", "MAX_BODY", "base_url", "build_routes", "json_response", "status_fast"]
+# MAX_BODY, DRAIN_LIMIT, base_url and json_response live in mock_server.http; re-exported here.
+__all__ = [
+    "DRAIN_LIMIT",
+    "MAX_BODY",
+    "base_url",
+    "build_routes",
+    "json_response",
+    "status_bytes",
+    "status_fast",
+]
 
-#: Request bodies above this many bytes get a 413.
-MAX_BODY = 1024 * 1024
-#: A too-large body up to this size is read to its end (and dropped) before the 413 is sent:
-#: a server closing with unread bytes resets the connection, and the client never sees the 413.
-DRAIN_LIMIT = 16 * MAX_BODY
-MAX_ADVANCE = 10 * 365 * 86_400  # seconds one POST /_mock/clock may jump
 SERVICE_VERSION = "2.0.0"  # what the live service reports (hard-coded upstream)
-JSON_TYPE = "application/json"
-
-
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    """A compact UTF-8 JSON response."""
-    return Response(dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers)
-
-
-def base_url(scope: Scope, media_base: str | None) -> str:
-    """Absolute base for URLs in bodies: the configured media base, else the request's own."""
-    if media_base:
-        return media_base
-    host = None
-    for key, value in scope.get("headers", ()):
-        if key == b"host":
-            host = value.decode("latin-1")
-            break
-    if host is None:
-        server = scope.get("server") or ("localhost", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
 
 
 def _not_found_job(job_id: str) -> dict[str, Any]:
@@ -119,23 +111,6 @@ async def status_fast(engine: Engine, scope: Scope, send: Send, job_id: str) -> 
     )
     await send({"type": "http.response.body", "body": body})
     return status
-
-
-async def read_body(request: Request) -> bytes | None:
-    """The request body, or None when it exceeds :data:`MAX_BODY` (counted as it streams)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > DRAIN_LIMIT:
-            break
-        if size <= MAX_BODY:
-            chunks.append(chunk)
-    return None if size > MAX_BODY else b"".join(chunks)
-
-
-def _too_large() -> Response:
-    return json_response(413, {"success": False, "error": f"Request body exceeds {MAX_BODY} bytes"})
 
 
 def _fingerprint(request: Request, raw: bytes) -> str:
@@ -188,9 +163,6 @@ def _pagination(total: int, page: int, limit: int) -> dict[str, Any]:
         "hasNextPage": page < pages,
         "hasPrevPage": page > 1,
     }
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _grouped(table: list[tuple[str, str, Endpoint]]) -> list[BaseRoute]:
@@ -295,7 +267,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     async def create_character(request: Request) -> Response:
         raw = await read_body(request)
         if raw is None:
-            return _too_large()
+            return too_large()
         url_base = base(request)
 
         def produce() -> Response:
@@ -320,7 +292,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     async def patch_character(request: Request) -> Response:
         raw = await read_body(request)
         if raw is None:
-            return _too_large()
+            return too_large()
         try:
             fields = parse_character(parse_json_body(raw), partial=True)
             doc = engine.update_character(request.path_params["id"], fields)
@@ -350,7 +322,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     async def put_reference(request: Request) -> Response:
         raw = await read_body(request)
         if raw is None:
-            return _too_large()
+            return too_large()
         try:
             body = parse_json_body(raw)
             media_id = optional_string(body, "mediaId")
@@ -415,7 +387,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     async def generate_initial_image(request: Request) -> Response:
         raw = await read_body(request)
         if raw is None:
-            return _too_large()
+            return too_large()
         url_base = base(request)
 
         def produce() -> Response:
@@ -474,7 +446,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     async def generate_360(request: Request) -> Response:
         raw = await read_body(request)
         if raw is None:
-            return _too_large()
+            return too_large()
         char_id = request.path_params["id"]
         scenario = request.headers.get("x-mock-scenario") or None
 
@@ -579,7 +551,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     async def generate_core_set(request: Request) -> Response:
         raw = await read_body(request)
         if raw is None:
-            return _too_large()
+            return too_large()
         try:
             body = parse_json_body(raw)
         except InvalidJson:
@@ -720,7 +692,7 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     async def seed_shots(request: Request) -> Response:
         raw = await read_body(request)
         if raw is None:
-            return _too_large()
+            return too_large()
         started = engine.now()
         try:
             body = parse_json_body(raw)
@@ -785,103 +757,6 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
             return not_found
         return Response(png_bytes(media_id_for(job_id, slug)), media_type="image/png")
 
-    # -- admin --------------------------------------------------------------------------------
-
-    def admin_error(message: str) -> Response:
-        return json_response(400, {"success": False, "error": message})
-
-    async def admin_body(request: Request) -> dict[str, Any] | Response:
-        raw = await read_body(request)
-        if raw is None:
-            return _too_large()
-        try:
-            return parse_json_body(raw)
-        except InvalidRequest as exc:
-            return admin_error(str(exc))
-
-    def clock_body() -> dict[str, Any]:
-        now = engine.now()
-        return {
-            "now": iso(now),
-            "nowMs": now,
-            "speed": engine.clock.speed,
-            "mode": engine.clock.kind,
-        }
-
-    async def admin_reset(request: Request) -> Response:
-        engine.reset()
-        return json_response(200, {"success": True})
-
-    async def admin_get_clock(request: Request) -> Response:
-        return json_response(200, clock_body())
-
-    async def admin_set_clock(request: Request) -> Response:
-        body = await admin_body(request)
-        if isinstance(body, Response):
-            return body
-        unknown = set(body) - {"advance", "speed"}
-        if unknown or not body:
-            return admin_error('body must be {"advance": seconds} and/or {"speed": x}')
-        for key in ("speed", "advance"):
-            if key in body and body[key] is None:
-                return admin_error(f"{key} must be a number")
-        try:
-            if "speed" in body:
-                speed = optional_number(body, "speed", math.nan, 0.001, 1_000_000)
-                engine.set_speed(speed)
-            if "advance" in body:
-                engine.advance(optional_number(body, "advance", math.nan, 0, MAX_ADVANCE))
-        except ValueError as exc:
-            return admin_error(str(exc))
-        return json_response(200, clock_body())
-
-    async def admin_get_faults(request: Request) -> Response:
-        config = engine.faults.config
-        return json_response(200, {"faults": None if config is None else config.as_dict()})
-
-    async def admin_set_faults(request: Request) -> Response:
-        body = await admin_body(request)
-        if isinstance(body, Response):
-            return body
-        try:
-            config = parse_fault_config(body)
-        except ValueError as exc:
-            return admin_error(str(exc))
-        engine.faults.set(config)
-        return json_response(200, {"success": True, "faults": config.as_dict()})
-
-    async def admin_clear_faults(request: Request) -> Response:
-        engine.faults.set(None)
-        return json_response(200, {"success": True, "faults": None})
-
-    async def admin_requests(request: Request) -> Response:
-        with engine.lock:
-            entries = [e.as_dict() for e in engine.journal]
-        return json_response(200, {"requests": entries})
-
-    async def admin_stats(request: Request) -> Response:
-        return json_response(200, engine.stats())
-
-    async def admin_scenario(request: Request) -> Response:
-        body = await admin_body(request)
-        if isinstance(body, Response):
-            return body
-        scenario = body.get("scenario")
-        if scenario is not None and scenario not in (*SCENARIOS, "random"):
-            return admin_error(f"scenario must be one of {', '.join(SCENARIOS)}, random or null")
-        engine.default_scenario = None if scenario == "random" else scenario
-        return json_response(200, {"success": True, "scenario": engine.default_scenario})
-
-    async def admin_capacity(request: Request) -> Response:
-        body = await admin_body(request)
-        if isinstance(body, Response):
-            return body
-        try:
-            engine.set_capacity(optional_int(body, "capacity", engine.capacity, 1, 10_000))
-        except InvalidRequest as exc:
-            return admin_error(str(exc))
-        return json_response(200, {"success": True, "capacity": engine.capacity})
-
     async def openapi_doc(request: Request) -> Response:
         return json_response(200, openapi())
 
@@ -905,15 +780,6 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
         ("/api/v1/admin/seed-reference-shots-enhanced", "POST", seed_shots),
         ("/media/{rest:path}", "GET", media),
         ("/openapi.json", "GET", openapi_doc),
-        ("/_mock/reset", "POST", admin_reset),
-        ("/_mock/clock", "GET", admin_get_clock),
-        ("/_mock/clock", "POST", admin_set_clock),
-        ("/_mock/faults", "GET", admin_get_faults),
-        ("/_mock/faults", "POST", admin_set_faults),
-        ("/_mock/faults", "DELETE", admin_clear_faults),
-        ("/_mock/requests", "GET", admin_requests),
-        ("/_mock/stats", "GET", admin_stats),
-        ("/_mock/scenario", "POST", admin_scenario),
-        ("/_mock/capacity", "POST", admin_capacity),
+        *admin_routes(engine),
     ]
     return _grouped(table)
