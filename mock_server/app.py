@@ -26,9 +26,10 @@ from mock_server.clock import Clock, SystemClock
 from mock_server.control import MockControl
 from mock_server.engine import Engine, default_capacity
 from mock_server.faults import FaultConfig, FaultInjector, InjectedConnectionReset
+from mock_server.http import DRAIN_LIMIT, MAX_BODY, json_response
 from mock_server.openapi import openapi_document
 from mock_server.render import dumps, http_date
-from mock_server.routes import DRAIN_LIMIT, MAX_BODY, build_routes, json_response, status_fast
+from mock_server.routes import build_routes, status_fast
 from mock_server.store import Store, open_store
 
 __all__ = ["MockApp", "MockMiddleware", "create_app"]
