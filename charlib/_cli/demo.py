@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING
 from charlib._cli.context import MOCK_EXTRA, Context, ExitCode
 from charlib._cli.follow import exit_code, follow, make_reporter
 from charlib._cli.render import duration, json_text, outcome_line, results_table, wire
-from charlib._polling import PollPolicy
 
 if TYPE_CHECKING:
     from charlib._models import JobStatus
 
-__all__ = ["DEFAULT_SPEED", "SCENARIOS", "demo", "demo_poll_interval"]
+__all__ = ["DEFAULT_SPEED", "SCENARIOS", "demo"]
 
 DEFAULT_SPEED = 300.0
 DEFAULT_SEED = 7
@@ -27,11 +26,6 @@ SCENARIOS = ("random", "success", "partial", "fail", "slow")
 
 CHARACTER_NAME = "Ada Lovelace"
 PROMPT = "portrait of Ada Lovelace, 1840s dress, soft studio light, neutral background"
-
-
-def demo_poll_interval(speed: float) -> float:
-    """Poll about three times per shot (a shot is ~45 server seconds), within 20-250 ms."""
-    return max(0.02, min(0.25, 15.0 / speed))
 
 
 def _server_time(status: JobStatus) -> float | None:
@@ -73,9 +67,9 @@ def demo(context: Context) -> ExitCode:
             job = client.characters.generate_360_set(character.id, image_count=args.image_count)
             say(f"started job {job.id}: {args.image_count} shots")
             reporter = make_reporter(context, description="360 set")
-            poll = PollPolicy.every(demo_poll_interval(args.speed))
             try:
-                status = follow(client, job.id, reporter, timeout=None, poll=poll)
+                # The SDK's own adaptive polling, as users get it: about one poll per shot.
+                status = follow(client, job.id, reporter, timeout=None, poll=None)
             except KeyboardInterrupt:
                 # The server lives in this process: the job ends with it, nothing to cancel.
                 context.err("\ninterrupted (the demo's mock server stops with it)")

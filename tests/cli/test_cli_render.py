@@ -7,7 +7,6 @@ import pytest
 from charlib import JobResults, JobStatus
 from charlib._cli.commands import parse_field
 from charlib._cli.context import UsageError
-from charlib._cli.demo import demo_poll_interval
 from charlib._cli.render import duration, outcome_line, results_table, table
 
 
@@ -81,10 +80,3 @@ def test_parse_field_rejects(text: str) -> None:
     """A field without a key, without ``=``, or with bad JSON after ``:=`` is a usage error."""
     with pytest.raises(UsageError):
         parse_field(text)
-
-
-def test_demo_polls_a_few_times_per_shot() -> None:
-    """The demo's poll interval follows the speed, within 20-250 ms."""
-    assert demo_poll_interval(300) == pytest.approx(0.05)
-    assert demo_poll_interval(1) == 0.25
-    assert demo_poll_interval(1e6) == 0.02
