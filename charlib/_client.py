@@ -33,7 +33,7 @@ from charlib._request import RequestSpec
 from charlib._resources.characters import AsyncCharacters, Characters
 from charlib._resources.jobs import AsyncJobs, Jobs
 from charlib._response import make_status_error, model_parser
-from charlib._retry import retry_arguments
+from charlib._retry import RetryMode, is_retryable, retry_arguments
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
 
@@ -42,6 +42,9 @@ __all__ = ["AsyncClient", "Client"]
 logger = logging.getLogger("charlib")
 
 _T = TypeVar("_T")
+
+# Resolved URLs kept per client; a poller asks for the same few paths over and over.
+_URL_CACHE_SIZE = 1024
 
 
 def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
@@ -90,6 +93,13 @@ class _BaseClient:
         self._timeout = _resolve_timeout(timeout)
         self._max_retries = _resolve_max_retries(max_retries)
         self._clock: Clock = clock if clock is not None else SystemClock()
+        # Decided once per client, not once per request (the hot path of every poll).
+        headers = {"Accept": "application/json", "User-Agent": f"charlib/{__version__}"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        self._headers = headers
+        self._urls: dict[str, httpx.URL] = {}
+        self._retry_args: dict[RetryMode, dict[str, Any]] = {}
 
     @property
     def base_url(self) -> httpx.URL:
@@ -128,16 +138,23 @@ class _BaseClient:
             "clock": self._clock if isinstance(clock, NotGiven) else clock,
         }
 
+    def _url(self, path: str) -> httpx.URL:
+        """``path`` resolved against the base URL (cached: polls repeat the same few paths)."""
+        url = self._urls.get(path)
+        if url is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            url = self._urls[path] = self._base_url.join(path)
+        return url
+
     def _request_kwargs(self, spec: RequestSpec[Any]) -> dict[str, Any]:
         """Arguments for ``http_client.build_request`` (absolute URL, so its base_url is moot)."""
-        headers = {"Accept": "application/json", "User-Agent": f"charlib/{__version__}"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
+        headers = self._headers  # build_request copies it into the request's own headers
         if spec.idempotency_key is not None:
-            headers["Idempotency-Key"] = spec.idempotency_key
+            headers = {**headers, "Idempotency-Key": spec.idempotency_key}
         return {
             "method": spec.method,
-            "url": self._base_url.join(spec.path),
+            "url": self._url(spec.path),
             "params": spec.params,
             "json": spec.json,
             "headers": headers,
@@ -145,13 +162,32 @@ class _BaseClient:
         }
 
     def _retry_kwargs(self, spec: RequestSpec[Any]) -> dict[str, Any]:
-        """tenacity arguments (minus ``sleep``) for ``spec``."""
-        return retry_arguments(
-            mode=spec.mode,
-            max_retries=self._max_retries,
-            policy=self._retry_policy,
-            describe=f"{spec.method} {self._base_url.join(spec.path)}",
-        )
+        """tenacity arguments (minus ``sleep``) for ``spec``; built once per retry mode."""
+        kwargs = self._retry_args.get(spec.mode)
+        if kwargs is None:
+            kwargs = self._retry_args[spec.mode] = retry_arguments(
+                mode=spec.mode,
+                max_retries=self._max_retries,
+                policy=self._retry_policy,
+                describe=self._describe_attempt,
+            )
+        return kwargs
+
+    def _describe_attempt(self, state: tenacity.RetryCallState) -> str:
+        """``"METHOD URL"`` of the request a retry is about (for the retry log line)."""
+        spec: RequestSpec[Any] = state.args[0]
+        return f"{spec.method} {self._url(spec.path)}"
+
+    def _retries_after(self, spec: RequestSpec[Any], error: Exception) -> bool:
+        """Whether a first attempt that raised ``error`` is followed by more attempts.
+
+        The first attempt runs outside tenacity (most requests succeed at once, and building and
+        running a ``Retrying`` costs more than the rest of the SDK's per-request work); only when
+        this says yes does the retry loop start, replaying ``error`` as its first attempt.
+        """
+        if self._max_retries == 0 or spec.mode is RetryMode.NEVER:
+            return False
+        return is_retryable(error, spec.mode, self._retry_policy)
 
     @staticmethod
     def _transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
@@ -175,15 +211,16 @@ class _BaseClient:
     @staticmethod
     def _handle(spec: RequestSpec[_T], response: httpx.Response, elapsed: float) -> _T:
         """Log the response, then return the parsed result or raise the typed error."""
-        request = response.request
-        logger.info(
-            "Response %s %s -> %d %s (%.1f ms)",
-            request.method,
-            request.url,
-            response.status_code,
-            response.reason_phrase,
-            elapsed * 1000,
-        )
+        if logger.isEnabledFor(logging.INFO):
+            request = response.request
+            logger.info(
+                "Response %s %s -> %d %s (%.1f ms)",
+                request.method,
+                request.url,
+                response.status_code,
+                response.reason_phrase,
+                elapsed * 1000,
+            )
         if not response.is_success:
             raise make_status_error(response)
         return spec.parse(response)
@@ -310,8 +347,20 @@ class Client(_BaseClient):
     def _request(self, spec: RequestSpec[_T]) -> _T:
         """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""
         request = self._http.build_request(**self._request_kwargs(spec))
+        try:
+            return self._attempt(spec, request)
+        except Exception as error:
+            if not self._retries_after(spec, error):
+                raise
+            first = [error]
+
+        def attempt(spec: RequestSpec[_T], request: httpx.Request) -> _T:
+            if first:  # tenacity's attempt 1 is the one already made
+                raise first.pop()
+            return self._attempt(spec, request)
+
         retrying = tenacity.Retrying(sleep=self._clock.sleep, **self._retry_kwargs(spec))
-        result: _T = retrying(self._attempt, spec, request)
+        result: _T = retrying(attempt, spec, request)
         return result
 
     def _attempt(self, spec: RequestSpec[_T], request: httpx.Request) -> _T:
@@ -437,8 +486,20 @@ class AsyncClient(_BaseClient):
     async def _request(self, spec: RequestSpec[_T]) -> _T:
         """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""
         request = self._http.build_request(**self._request_kwargs(spec))
+        try:
+            return await self._attempt(spec, request)
+        except Exception as error:
+            if not self._retries_after(spec, error):
+                raise
+            first = [error]
+
+        async def attempt(spec: RequestSpec[_T], request: httpx.Request) -> _T:
+            if first:  # tenacity's attempt 1 is the one already made
+                raise first.pop()
+            return await self._attempt(spec, request)
+
         retrying = tenacity.AsyncRetrying(sleep=self._clock.asleep, **self._retry_kwargs(spec))
-        result: _T = await retrying(self._attempt, spec, request)
+        result: _T = await retrying(attempt, spec, request)
         return result
 
     async def _attempt(self, spec: RequestSpec[_T], request: httpx.Request) -> _T:

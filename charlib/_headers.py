@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 import httpx
 
@@ -14,6 +15,12 @@ def parse_http_date(value: str | None) -> datetime | None:
     """Parse an HTTP date (``Date``/``Retry-After``) into an aware datetime, or ``None``."""
     if not value:
         return None
+    return _parse_http_date(value)
+
+
+# A server's Date changes once a second and every response carries one: remember the last few.
+@lru_cache(maxsize=32)
+def _parse_http_date(value: str) -> datetime | None:
     try:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

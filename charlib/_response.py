@@ -141,6 +141,13 @@ def _invalid(response: httpx.Response, body: object, why: str) -> APIResponseVal
 
 def parse_model(response: httpx.Response, model: type[_M]) -> _M:
     """Parse a 2xx ``response`` into ``model``, or raise :class:`APIResponseValidationError`."""
+    try:
+        # The fast path: pydantic parses the bytes itself (about twice as fast as json.loads
+        # followed by model_validate). Anything it rejects takes the slow path below, which
+        # decodes the body as before and builds the same error.
+        return model.model_validate_json(response.content)
+    except pydantic.ValidationError:
+        pass
     body = decode_body(response)
     if not isinstance(body, dict):
         raise _invalid(response, body, "expected a JSON object")
@@ -152,18 +159,14 @@ def parse_model(response: httpx.Response, model: type[_M]) -> _M:
         raise _invalid(response, body, f"invalid or missing field(s): {fields}") from None
 
 
-def _response_facts(response: httpx.Response) -> dict[str, object]:
-    return {
-        "server_date": parse_http_date(response.headers.get("date")),
-        "retry_after": parse_retry_after(response.headers),
-    }
-
-
 def parse_job_status(response: httpx.Response) -> JobStatus:
     """Parse a job status and attach the response's ``Date`` and ``Retry-After``."""
     status = parse_model(response, JobStatus)
-    facts = _response_facts(response)
-    return status.model_copy(update=facts)
+    headers = response.headers
+    # Set on the fresh model (no copy): they join ``model_fields_set`` as with model_copy.
+    status.server_date = parse_http_date(headers.get("date"))
+    status.retry_after = parse_retry_after(headers)
+    return status
 
 
 def parse_job_page(response: httpx.Response) -> JobPage:

@@ -95,7 +95,7 @@ def retry_arguments(
     mode: RetryMode,
     max_retries: int,
     policy: RetryPolicy,
-    describe: str = "request",
+    describe: str | Callable[[tenacity.RetryCallState], str] = "request",
     rand: Callable[[], float] = random.random,
 ) -> dict[str, Any]:
     """tenacity keyword arguments for one logical request (everything except ``sleep``).
@@ -104,7 +104,9 @@ def retry_arguments(
         mode: how safe the request is to resend.
         max_retries: retries after the first attempt; 0 disables retrying.
         policy: delays and retryable statuses.
-        describe: ``"METHOD URL"``, for the retry log lines.
+        describe: ``"METHOD URL"`` for the retry log lines, or a function of the retry state
+            that returns it (called only when a retry is logged, so the arguments can be built
+            once per client instead of once per request).
         rand: source of jitter in ``[0, 1)`` (tests pass a fixed one).
 
     Returns:
@@ -125,7 +127,7 @@ def retry_arguments(
         delay = state.next_action.sleep if state.next_action else 0.0
         logger.info(
             "Retrying %s in %.2fs (attempt %d of %d failed: %s)",
-            describe,
+            describe if isinstance(describe, str) else describe(state),
             delay,
             state.attempt_number,
             attempts,
