@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import socket
 import ssl
 import statistics
 import time
@@ -23,6 +24,7 @@ import httpx
 import pytest
 
 import charlib
+from mock_server.server import bind_socket
 from tests.reliability.conftest import MockProcess, aready_character
 
 POLLERS = 500
@@ -128,3 +130,25 @@ async def test_500_pollers_zero_errors_bounded_memory(
     assert errors == [], f"{len(errors)} errors, first: {errors[0]!r}"
     assert len(latencies) >= POLLERS  # every poller got answers
     assert max(rss["peak"], rss["end"]) - rss["warm"] < RSS_GROWTH_LIMIT, rss
+
+
+async def test_accepted_connections_have_tcp_nodelay() -> None:
+    """The mock's listening socket yields TCP_NODELAY connections under asyncio (as uvicorn runs
+    it): without it, Nagle + delayed ACK hold each keep-alive response about 40 ms."""
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    listening = bind_socket("127.0.0.1", 0)
+    server = await asyncio.get_running_loop().create_server(Probe, sock=listening)
+    try:
+        _, writer = await asyncio.open_connection("127.0.0.1", listening.getsockname()[1])
+        assert await asyncio.wait_for(accepted, timeout=10) != 0
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
