@@ -305,18 +305,41 @@ class MemoryStore:
         limit: int,
         offset: int,
     ) -> tuple[list[JobFacts], int]:
-        """Filter newest first."""
+        """Filter newest first.
+
+        One pass over the candidates, counting every match but keeping only the page. The status
+        of a job never cancelled nor frozen is read off its times inline (what ``status_at``
+        computes for it); the others go through ``status_at``.
+        """
         ids = self._order if character_id is None else self._by_char.get(character_id, [])
-        jobs = (self._jobs[i] for i in reversed(ids))
-        if job_type is not None:
-            jobs = (j for j in jobs if j.job_type == job_type)
-        if status is not None:
-            jobs = (j for j in jobs if status_at(j, now) == status)
         if job_type is None and status is None:
-            total = len(ids)
-            return [self._jobs[i] for i in reversed(ids)][offset : offset + limit], total
-        matched = list(jobs)
-        return matched[offset : offset + limit], len(matched)
+            end = len(ids) - offset
+            page_ids = ids[max(0, end - limit) : max(0, end)]
+            return [self._jobs[i] for i in reversed(page_ids)], len(ids)
+        jobs = self._jobs
+        page: list[JobFacts] = []
+        stop = offset + limit
+        total = 0
+        for job_id in reversed(ids):
+            job = jobs[job_id]
+            if job_type is not None and job.job_type != job_type:
+                continue
+            if status is not None:
+                if job.cancelled_ms is None and job.frozen_ms is None:
+                    if now < job.start_ms:
+                        derived = PENDING
+                    elif now < job.end_ms:
+                        derived = PROCESSING
+                    else:
+                        derived = job.outcome
+                else:
+                    derived = status_at(job, now)
+                if derived != status:
+                    continue
+            if offset <= total < stop:
+                page.append(job)
+            total += 1
+        return page, total
 
     def count_by_status(self, now: int) -> dict[str, int]:
         """Count per derived status."""
