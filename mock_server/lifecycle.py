@@ -188,7 +188,9 @@ def build_plan(
         The plan; equal arguments give an equal plan.
     """
     rng = random.Random(seed)
-    uniform = rng.random  # plain floats: randint is ~5x slower, and plans are built per poll
+    # Bound methods, looked up once. The draws (and their order) are part of the seed contract:
+    # changing them changes every seeded job, so keep them stable.
+    uniform, randint = rng.random, rng.randint
     if mode == "upstream":
         shots: tuple[Shot, ...] = tuple(reversed(SHOTS))
         preamble = UPSTREAM_PREAMBLE_MS
@@ -221,10 +223,10 @@ def build_plan(
             else:
                 fails = uniform() < ATTEMPT_FAILURE_P
             if fails:
-                attempts.append((10_000 + int(uniform() * 20_001)) * factor)
+                attempts.append(randint(10_000, 30_000) * factor)
                 continue
-            attempts.append((30_000 + int(uniform() * 30_001)) * factor)
-            score = 70 + int(uniform() * 29)
+            attempts.append(randint(30_000, 60_000) * factor)
+            score = randint(70, 98)
             if quality_threshold is not None and score < quality_threshold and not last:
                 continue
             quality, succeeded = score, True
