@@ -266,3 +266,13 @@ def test_frozen_upstream_job_stays_put() -> None:
     assert stuck.status == "processing"
     assert stuck.estimated_ms is None  # not active in this process: no estimate (D6)
     assert status_at(frozen, job.end_ms + 10**6) == "processing"
+
+
+def test_seeded_plans_are_stable_across_versions() -> None:
+    """Pinned plans: a change of draws would silently change every seeded job users rely on."""
+    plan = build_plan(seed=42, shot_count=5, max_attempts=3)
+    assert plan.attempt_ms == ((30819,), (37314,), (52174,), (32848,), (30976,))
+    assert plan.qualities == (93, 74, 93, 88, 72)
+    partial = build_plan(seed=7, shot_count=4, max_attempts=2, scenario="partial")
+    assert partial.attempt_ms == ((42937,), (11582, 12373), (56911,), (33084,))
+    assert partial.qualities == (90, None, 87, 81)
