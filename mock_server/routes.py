@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -215,8 +216,6 @@ def build_routes(engine: Engine, openapi: Callable[[], dict[str, Any]]) -> list[
     # -- health -------------------------------------------------------------------------------
 
     async def health(request: Request) -> Response:
-        import time
-
         return json_response(
             200,
             {
