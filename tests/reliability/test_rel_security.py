@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import logging
 import os
 import socket
@@ -209,15 +210,26 @@ def test_bodies_over_one_mebibyte_are_413_on_every_route(socket_server: RunningS
         if "requestBody" in document["paths"][template][method.lower()]:
             with_body.append((method, path))
     assert len(with_body) >= 10, with_body
-    with httpx.Client(base_url=socket_server.url, timeout=30) as http:
+    with httpx.Client(base_url=socket_server.url, timeout=30) as client:
         for method, path in with_body:
-            declared = http.request(method, path, content=b"{" + b" " * MAX_BODY + b"}")
+            declared = client.request(method, path, content=b"{" + b" " * MAX_BODY + b"}")
             assert declared.status_code == 413, (method, path, declared.text)
             # No Content-Length: the body arrives chunked and is counted as it streams.
-            streamed = http.request(method, path, content=_chunks(MAX_BODY + 1))
+            streamed = client.request(method, path, content=_chunks(MAX_BODY + 1))
             assert streamed.status_code == 413, (method, path, streamed.text)
-        just_fits = http.post("/api/v1/characters", content=b"{}" + b" " * (MAX_BODY - 2))
+        just_fits = client.post("/api/v1/characters", content=b"{}" + b" " * (MAX_BODY - 2))
         assert just_fits.status_code == 400  # read and parsed (no name), not refused
+    # A client that sends its whole body before reading (http.client, urllib, many others),
+    # with a body bigger than the socket buffers: the server must read it to its end before
+    # answering and closing, or the client gets a connection reset instead of the 413.
+    for method, path in with_body[:3]:
+        for body in (b" " * (8 * MAX_BODY), _chunks(8 * MAX_BODY)):
+            conn = http.client.HTTPConnection("127.0.0.1", socket_server.port, timeout=30)
+            try:
+                conn.request(method, path, body=body, encode_chunked=not isinstance(body, bytes))
+                assert conn.getresponse().status == 413, (method, path)
+            finally:
+                conn.close()
 
 
 def _fill(template: str) -> str:
