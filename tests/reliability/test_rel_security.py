@@ -318,13 +318,14 @@ HUGE = st.one_of(
 )
 
 
-@hypothesis.settings(max_examples=60, deadline=None, database=None)
+@pytest.mark.parametrize("db_path", [None, ":memory:"], ids=["memory", "sqlite"])
+@hypothesis.settings(max_examples=40, deadline=None, database=None)
 @hypothesis.given(page=HUGE, limit=HUGE)
-def test_huge_page_and_limit_are_handled(page: Any, limit: Any) -> None:
+def test_huge_page_and_limit_are_handled(db_path: str | None, page: Any, limit: Any) -> None:
     """Any page/limit on both list routes: 200 or 400 with a JSON body, never a 5xx."""
 
     async def run() -> None:
-        app = create_app(clock=ManualClock())
+        app = create_app(clock=ManualClock(), db_path=db_path)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
             for path in ("/api/v1/jobs", "/api/v1/characters"):
