@@ -20,8 +20,10 @@ import charlib
 from tests.reliability.conftest import MockProcess, free_port, ready_character
 
 JOBS = 20
-# Server seconds per real second: a 4-shot job takes 2-4 server minutes, so 4-8 real seconds.
-SPEED = "30"
+# Server seconds per real second: a 5-shot job takes 2.5-5 server minutes, so 7.5-15 real
+# seconds: still in flight at the kill even on a slow, loaded machine.
+SPEED = "20"
+SHOTS = 5
 WAIT_DEADLINE = 90.0
 
 
@@ -55,7 +57,7 @@ def test_sigkill_with_jobs_in_flight_loses_nothing(
         httpx.post(f"{url}/_mock/scenario", json={"scenario": "success"}, timeout=10)
         characters = [ready_character(client, f"Crash {i}") for i in range(4)]
         job_ids = [
-            client.characters.generate_360_set(characters[i % 4], image_count=4).id
+            client.characters.generate_360_set(characters[i % 4], image_count=SHOTS).id
             for i in range(JOBS)
         ]
         before = {job_id: client.jobs.get(job_id) for job_id in job_ids}
@@ -84,7 +86,7 @@ def test_sigkill_with_jobs_in_flight_loses_nothing(
         for job_id, seen in before.items():
             after = client.jobs.get(job_id)
             assert after.status is charlib.JobState.COMPLETED
-            assert after.progress.current == after.progress.total == 4
+            assert after.progress.current == after.progress.total == SHOTS
             if seen.started_at is not None:
                 assert after.started_at == seen.started_at  # resumed, not restarted
         for character_id in characters:
