@@ -12,10 +12,9 @@ import logging
 import os
 import time
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-import tenacity
 
 from charlib._clock import Clock, SystemClock
 from charlib._config import (
@@ -36,6 +35,9 @@ from charlib._response import make_status_error, model_parser
 from charlib._retry import RetryMode, is_retryable, retry_arguments
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
+
+if TYPE_CHECKING:
+    import tenacity
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -359,6 +361,8 @@ class Client(_BaseClient):
                 raise first.pop()
             return self._attempt(spec, request)
 
+        import tenacity  # only once a retry is due (see charlib._retry)
+
         retrying = tenacity.Retrying(sleep=self._clock.sleep, **self._retry_kwargs(spec))
         result: _T = retrying(attempt, spec, request)
         return result
@@ -497,6 +501,8 @@ class AsyncClient(_BaseClient):
             if first:  # tenacity's attempt 1 is the one already made
                 raise first.pop()
             return await self._attempt(spec, request)
+
+        import tenacity  # only once a retry is due (see charlib._retry)
 
         retrying = tenacity.AsyncRetrying(sleep=self._clock.asleep, **self._retry_kwargs(spec))
         result: _T = await retrying(attempt, spec, request)

@@ -23,10 +23,9 @@ import enum
 import logging
 import random
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import tenacity
 
 from charlib._config import RetryPolicy
 from charlib._exceptions import (
@@ -35,6 +34,9 @@ from charlib._exceptions import (
     APIStatusError,
     NotFoundError,
 )
+
+if TYPE_CHECKING:
+    import tenacity
 
 __all__ = [
     "RetryMode",
@@ -112,6 +114,10 @@ def retry_arguments(
     Returns:
         ``stop``, ``wait``, ``retry``, ``before_sleep`` and ``reraise=True``.
     """
+    # Imported here: tenacity (with what it pulls in) is only needed once a request is retried,
+    # so ``import charlib`` does not pay for it.
+    import tenacity
+
     attempts = 1 if mode is RetryMode.NEVER else max(0, max_retries) + 1
 
     def wait(state: tenacity.RetryCallState) -> float:
