@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import concurrency, mock_throughput, polling, scale, sdk_overhead, startup
-from bench.findings import CHANGES, WHY_NOT
+from bench.findings import CHANGES, REMAINING, WHY_NOT
 from bench.harness import Row, Settings, render_table
 from bench.load import wrk_available
 
@@ -74,6 +74,7 @@ def render_results(rows: list[Row], command: str, settings: Settings, seconds: f
         reason = WHY_NOT.get(row.target, "No written reason yet.")
         parts += [f"### {row.target}: {row.measure}", "", reason, ""]
     parts += ["## What was changed, and what it bought", "", CHANGES.strip(), ""]
+    parts += ["## Where the remaining costs are", "", REMAINING.strip(), ""]
     return "\n".join(parts)
 
 

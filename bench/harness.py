@@ -39,8 +39,8 @@ class Settings:
     scale_jobs: int = 10_000
     scale_requests: int = 400
     waiters: int = 1000
-    concurrency_requests: int = 1500
-    wait_seconds: float = 30.0
+    concurrency_requests: int = 800
+    wait_seconds: float = 20.0
     poll_speed: float = 30.0
     poll_seeds: int = 6
     startup_rounds: int = 9

@@ -25,12 +25,13 @@ from typing import Any
 import charlib
 from bench.harness import Row, Settings
 from mock_server import ScaledClock, serve
+from mock_server.engine import JOURNAL_SIZE
 from mock_server.validation import parse_generate_options
 
 __all__ = ["run"]
 
 FIXED_SECONDS = 15.0  # server seconds between polls of the fixed policy
-SEEDS_PER_BATCH = 3  # keeps each batch well inside the mock's 1,000-entry journal
+SEEDS_PER_BATCH = 6  # about 750 requests at 30x: inside the mock's 1,000-entry journal
 
 
 def _ms(stamp: str) -> int:
@@ -64,6 +65,8 @@ def _batch(server: Any, url: str, seeds: list[int], speed: float) -> list[dict[s
 
     asyncio.run(main())
     journal = server.mock.requests()
+    if len(journal) >= JOURNAL_SIZE:
+        raise RuntimeError("the request journal overflowed: use fewer seeds per batch")
     with engine.lock:
         engine.journal.clear()
     results = []
