@@ -52,7 +52,7 @@ class PollPolicy:
         fixed: if set, poll at exactly this interval (no adaptation, no jitter).
     """
 
-    min_interval: float = 0.05
+    min_interval: float = 0.02
     max_interval: float = 60.0
     initial_interval: float = 1.0
     backoff: float = 1.5
@@ -61,7 +61,7 @@ class PollPolicy:
     hot_fraction: float = 1 / 18
     hot_start: float = 0.6
     jitter: float = 0.1
-    probe_interval: float = 0.25
+    probe_interval: float = 0.1
     fixed: float | None = None
 
     def __post_init__(self) -> None:
@@ -102,7 +102,7 @@ class _RateEstimator:
     first: tuple[float, float] | None = None
     last: tuple[float, float] | None = None
     samples: int = 0
-    min_server_span: float = 10.0
+    min_server_span: float = 3.0
 
     def add(self, local: float, server: datetime | None) -> None:
         if server is None:
@@ -113,15 +113,32 @@ class _RateEstimator:
         self.last = point
         self.samples += 1
 
+    def _spans(self) -> tuple[float, float]:
+        """(local seconds, server seconds) between the first and the last sample."""
+        if self.first is None or self.last is None:
+            return 0.0, 0.0
+        return self.last[0] - self.first[0], self.last[1] - self.first[1]
+
+    @property
+    def trusted(self) -> bool:
+        """Whether enough server time has passed between samples for the rate to mean something."""
+        local_span, server_span = self._spans()
+        return local_span > 0 and server_span >= self.min_server_span
+
+    @property
+    def settled(self) -> bool:
+        """Whether the pace is known well enough to plan by: measured, or surely near real time.
+
+        ``Date`` rounds to whole seconds, so a server that moved ``n`` seconds moved less than
+        ``n + 1``; once that bounds the rate below 2, planning on real time is safe enough.
+        """
+        local_span, server_span = self._spans()
+        return self.trusted or (local_span > 0 and (server_span + 1) / local_span <= 2)
+
     @property
     def rate(self) -> float:
-        if self.first is None or self.last is None:
-            return 1.0
-        local_span = self.last[0] - self.first[0]
-        server_span = self.last[1] - self.first[1]
-        if local_span <= 0 or server_span < self.min_server_span:
-            return 1.0
-        return server_span / local_span
+        local_span, server_span = self._spans()
+        return server_span / local_span if self.trusted else 1.0
 
 
 @dataclass
@@ -234,10 +251,13 @@ class PollTracker:
             delay = policy.fixed
         else:
             delay = self._jittered(self._adaptive_delay(now))
-            if self._rate.samples == 1 and self.status not in _TERMINAL:
-                # One Date header tells nothing about the server clock's pace; a second, soon,
-                # does (and costs one request on a real-time server).
-                delay = min(delay, policy.probe_interval)
+            samples = self._rate.samples
+            if samples and not self._rate.settled and self.status not in _TERMINAL:
+                # Until the server clock's pace is known (a mock may run 600x), predictions in
+                # local seconds can be far off: probe soon, then back off, until it is known.
+                # Against a real-time server this costs a few early requests.
+                probe = policy.initial_interval * policy.backoff ** max(0, samples - 2)
+                delay = min(delay, policy.probe_interval if samples == 1 else probe)
             delay = min(max(delay, policy.min_interval), policy.max_interval)
         if self.retry_after is not None:
             delay = max(delay, self.retry_after)

@@ -25,7 +25,7 @@ def test_demo_completes_with_a_27_row_table(run: Run) -> None:
 
 def test_demo_progress_moves_shot_by_shot(run: Run) -> None:
     """Without a terminal, progress is one line per change on stderr, ending at 100%."""
-    result = run("demo", "--speed", "1200", "--image-count", "8")
+    result = run("demo", "--speed", "300", "--image-count", "8")
     assert result.code == 0
     lines = [line for line in result.err.splitlines() if line.startswith("[")]
     assert len(set(lines)) >= 3

@@ -118,11 +118,16 @@ def test_ctrl_c_while_waiting_cancels_with_cancel_on_interrupt(slow_server: Runn
             text=True,
             env=_env(),
         )
-        assert process.stderr is not None
-        first = process.stderr.readline()  # the first progress line: it is waiting now
-        assert first.startswith("[")
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
+        try:
+            assert process.stderr is not None
+            first = process.stderr.readline()  # the first progress line: it is waiting now
+            assert first.startswith("[")
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:  # a failed assertion must not leave it (or its pipes)
+                process.kill()
+                process.communicate()
         assert process.returncode == 130, err
         assert f"cancel requested for job {job.id}" in err
         assert client.jobs.get(job.id).status.value == "cancelled"
