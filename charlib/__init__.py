@@ -6,8 +6,8 @@ Start here::
 
     with charlib.Client() as client:  # CHARLIB_BASE_URL / CHARLIB_API_KEY from the environment
         job = client.characters.generate_360_set("66f1c0ffee00000000000a01", image_count=8)
-        status = job.refresh()
-        print(status.status, status.progress.percentage)
+        status = job.wait(progress=True)  # adaptive polling, a 45-minute deadline by default
+        print(status.status, len(status.results.generated_images))
 
 Everything public is importable from this module; the ``charlib._*`` modules are private.
 """
@@ -15,6 +15,7 @@ Everything public is importable from this module; the ``charlib._*`` modules are
 from charlib._client import AsyncClient, Client
 from charlib._clock import Clock, SystemClock
 from charlib._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from charlib._display import JobsProgressBar, ProgressBar
 from charlib._exceptions import (
     APIConnectionError,
     APIError,
@@ -65,11 +66,13 @@ from charlib._polling import PollPolicy
 from charlib._resources import AsyncCharacters, AsyncJobs, Characters, Jobs
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
+from charlib._waiting import DEFAULT_WAIT_TIMEOUT
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "DEFAULT_WAIT_TIMEOUT",
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
@@ -112,6 +115,7 @@ __all__ = [
     "JobStatus",
     "JobType",
     "Jobs",
+    "JobsProgressBar",
     "MasterReferenceRequiredError",
     "Media",
     "NotFoundError",
@@ -119,6 +123,7 @@ __all__ = [
     "Pagination",
     "PartialResultError",
     "PollPolicy",
+    "ProgressBar",
     "RateLimitError",
     "ReferenceImage",
     "RequestTooLargeError",

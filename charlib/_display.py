@@ -7,12 +7,21 @@ only when a caller asks for ``progress=True``.
 from __future__ import annotations
 
 import html
+import warnings
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from charlib._models import JobResults, JobStatus
 
-__all__ = ["ProgressBar", "results_html", "results_summary", "status_html", "status_summary"]
+__all__ = [
+    "JobsProgressBar",
+    "ProgressBar",
+    "results_html",
+    "results_summary",
+    "status_html",
+    "status_summary",
+]
 
 
 def results_summary(results: JobResults) -> str:
@@ -90,17 +99,32 @@ def _number(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
+def _tqdm(**options: Any) -> Any:
+    """A tqdm.auto bar; in Jupyter without ipywidgets, a text bar without a warning about it."""
+    from tqdm import TqdmExperimentalWarning, TqdmWarning
+    from tqdm.auto import tqdm  # only here: importing charlib must not import tqdm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TqdmWarning)
+        warnings.simplefilter("ignore", TqdmExperimentalWarning)
+        try:
+            return tqdm(**options)
+        except ImportError:  # tqdm.notebook without ipywidgets
+            from tqdm.std import tqdm as text_tqdm
+
+            return text_tqdm(**options)
+
+
 class ProgressBar:
-    """A tqdm bar (a widget in Jupyter, text in a terminal) fed with job statuses.
+    """A tqdm bar (a widget in Jupyter, text in a terminal) fed with one job's statuses.
 
     The bar counts percent, since the live service's ``total`` can change mid-run; the shot count
-    and the current task are shown beside it.
+    and the current task are shown beside it. Pass one as ``progress=`` to customise it, e.g.
+    ``ProgressBar("Ada", file=sys.stdout)`` (keyword options go to tqdm).
     """
 
     def __init__(self, description: str = "360 set", **tqdm_options: Any) -> None:
-        from tqdm.auto import tqdm  # only here: importing charlib must not import tqdm
-
-        self._bar = tqdm(total=100, desc=description, unit="%", **tqdm_options)
+        self._bar = _tqdm(total=100, desc=description, unit="%", **tqdm_options)
 
     def update(self, status: JobStatus) -> None:
         """Move the bar to ``status``."""
@@ -111,6 +135,28 @@ class ProgressBar:
         task = progress.current_task or status.status.value
         self._bar.set_postfix_str(f"{shots} {task}".strip(), refresh=False)
         self._bar.refresh()
+
+    def close(self) -> None:
+        """Close the bar (idempotent)."""
+        self._bar.close()
+
+
+class JobsProgressBar:
+    """A tqdm bar for many jobs: one tick per job that ends, with a tally of how they ended."""
+
+    def __init__(self, total: int, description: str = "jobs", **tqdm_options: Any) -> None:
+        self._bar = _tqdm(total=total, desc=description, unit="job", **tqdm_options)
+        self._tally: Counter[str] = Counter()
+
+    def update(self, status: JobStatus) -> None:
+        """Count ``status``, a job that has just ended."""
+        state = status.status.value
+        self._tally["partial" if status.is_partial else state] += 1
+        self._bar.set_postfix_str(
+            ", ".join(f"{count} {name}" for name, count in sorted(self._tally.items())),
+            refresh=False,
+        )
+        self._bar.update(1)
 
     def close(self) -> None:
         """Close the bar (idempotent)."""

@@ -286,6 +286,8 @@ class JobResults(WireModel):
     def __repr__(self) -> str:
         return f"JobResults({results_summary(self)})"
 
+    __str__ = __repr__
+
     def _repr_html_(self) -> str:
         """Jupyter's rich display: a table of images with thumbnails, and the failed shots."""
         return results_html(self)
@@ -327,6 +329,8 @@ class JobStatus(WireModel):
 
     def __repr__(self) -> str:
         return f"JobStatus({self.job_id!r}: {status_summary(self)})"
+
+    __str__ = __repr__  # print(status) gives the summary too, not every field
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: status, progress, thumbnails of the images."""

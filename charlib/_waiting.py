@@ -37,7 +37,7 @@ from charlib._polling import PollPolicy, PollTracker
 from charlib._retry import RetryMode, is_retryable
 
 if TYPE_CHECKING:
-    from charlib._display import ProgressBar
+    from charlib._display import JobsProgressBar, ProgressBar
     from charlib._models import JobStatus
 
 __all__ = [
@@ -236,6 +236,16 @@ def _make_bar(progress: bool | ProgressBar) -> ProgressBar | None:
     return progress
 
 
+def _make_group_bar(progress: bool | JobsProgressBar, total: int) -> JobsProgressBar | None:
+    if progress is True:
+        from charlib._display import JobsProgressBar
+
+        return JobsProgressBar(total)
+    if progress is False or progress is None:
+        return None
+    return progress
+
+
 @dataclass(order=True)
 class _Due:
     at: float
@@ -258,6 +268,7 @@ class WaitGroup:
         poll: PollPolicy | float | None = None,
         concurrency: int = 8,
         on_progress: ProgressCallback | None = None,
+        progress: bool | JobsProgressBar = False,
         rng: random.Random | None = None,
     ) -> None:
         if isinstance(job_ids, str):
@@ -280,6 +291,7 @@ class WaitGroup:
         self.finished: dict[int, JobStatus] = {}
         self._queue = [_Due(now, index) for index in range(len(ids))]
         heapq.heapify(self._queue)
+        self._bar = _make_group_bar(progress, len(ids))
 
     @property
     def done(self) -> bool:
@@ -303,6 +315,8 @@ class WaitGroup:
         _changed, finished = waiter.accept(status, now)
         if finished:
             self.finished[index] = status
+            if self._bar is not None:
+                self._bar.update(status)
         else:
             self._schedule(index, now)
         return finished
@@ -349,6 +363,12 @@ class WaitGroup:
         error.finished = {self.job_ids[i]: status for i, status in self.finished.items()}
         error.unfinished = [self.job_ids[i] for i in unfinished]
         return error
+
+    def close(self) -> None:
+        """Release the progress bar, if any."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
     def _schedule(self, index: int, now: float) -> None:
         delay = self.waiters[index].planned_delay(now, self.deadline)

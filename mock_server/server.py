@@ -23,6 +23,7 @@ from typing import Any
 import uvicorn
 
 from mock_server.app import MockApp, create_app
+from mock_server.clock import ScaledClock
 from mock_server.control import MockControl
 
 __all__ = ["RunningServer", "base_url_of", "bind_socket", "serve", "uvicorn_config"]
@@ -95,6 +96,7 @@ def serve(
     port: int = 0,
     startup_timeout: float = 15.0,
     access_log: bool = False,
+    speed: float | None = None,
     **options: Any,
 ) -> Iterator[RunningServer]:
     """Run a mock server until the ``with`` block ends.
@@ -104,6 +106,7 @@ def serve(
         port: TCP port; 0 picks a free one (see ``.url``).
         startup_timeout: seconds to wait for the server to listen.
         access_log: log every request (uvicorn's access log).
+        speed: shorthand for ``clock=ScaledClock(speed)`` (e.g. 600: a 20-minute set in 2 s).
         **options: passed to :func:`~mock_server.create_app` (``clock``, ``mode``, ``seed``,
             ``db_path``, ``faults``, ``api_key``, ``capacity``, ...).
 
@@ -111,6 +114,10 @@ def serve(
         RuntimeError: the server thread died while starting (e.g. the port is taken).
         TimeoutError: it did not start within ``startup_timeout``.
     """
+    if speed is not None:
+        if "clock" in options:
+            raise TypeError("serve() takes speed= or clock=, not both")
+        options["clock"] = ScaledClock(speed)
     try:
         sock = bind_socket(host, port)
     except OSError as exc:

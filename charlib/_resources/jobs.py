@@ -38,7 +38,7 @@ from charlib._waiting import (
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
-    from charlib._display import ProgressBar
+    from charlib._display import JobsProgressBar, ProgressBar
 
 logger = logging.getLogger("charlib")
 
@@ -319,18 +319,20 @@ class Jobs:
         poll: PollPolicy | float | None = None,
         concurrency: int = 8,
         on_progress: ProgressCallback | None = None,
+        progress: bool | JobsProgressBar = False,
     ) -> builtins.list[JobStatus]:
         """Wait for many jobs at once; return every terminal status, in input order.
 
         Failed and cancelled jobs are returned, not raised. One schedule polls them all, with at
-        most ``concurrency`` requests in flight.
+        most ``concurrency`` requests in flight. ``progress=True`` draws one bar for all the jobs
+        (a tick per job that ends, with a tally of outcomes).
 
         Raises:
             WaitTimeoutError: the deadline passed; ``.finished`` maps job ids to the statuses of
                 jobs that ended, ``.unfinished`` lists the others.
             NotFoundError: one of the jobs does not exist.
         """
-        group = self._group(job_ids, timeout, poll, concurrency, on_progress)
+        group = self._group(job_ids, timeout, poll, concurrency, on_progress, progress)
         for _ in self._drive(group):
             pass
         return group.results()
@@ -343,13 +345,14 @@ class Jobs:
         poll: PollPolicy | float | None = None,
         concurrency: int = 8,
         on_progress: ProgressCallback | None = None,
+        progress: bool | JobsProgressBar = False,
     ) -> Iterator[JobStatus]:
         """Yield each job's terminal status as it ends (failed and cancelled ones included).
 
         Raises:
             WaitTimeoutError: the deadline passed (as for :meth:`wait_all`).
         """
-        return self._drive(self._group(job_ids, timeout, poll, concurrency, on_progress))
+        return self._drive(self._group(job_ids, timeout, poll, concurrency, on_progress, progress))
 
     def _group(
         self,
@@ -358,6 +361,7 @@ class Jobs:
         poll: PollPolicy | float | None,
         concurrency: int,
         on_progress: ProgressCallback | None,
+        progress: bool | JobsProgressBar,
     ) -> WaitGroup:
         return WaitGroup(
             job_ids,
@@ -366,6 +370,7 @@ class Jobs:
             poll=poll,
             concurrency=concurrency,
             on_progress=on_progress,
+            progress=progress,
         )
 
     def _poll(self, job_id: str, left: float | None) -> JobStatus | CharlibError:
@@ -391,13 +396,17 @@ class Jobs:
 
     def _drive(self, group: WaitGroup) -> Iterator[JobStatus]:
         clock = self._client.clock
-        while not group.done:
-            for index in group.due(clock.monotonic()):
-                status = self._poll(group.job_ids[index], group.time_left(clock.monotonic()))
-                if group.feed(index, status, clock.monotonic()):
-                    yield group.finished[index]
-            if not group.done:
-                clock.sleep(group.next_delay(clock.monotonic()))
+        try:
+            while not group.done:
+                for index in group.due(clock.monotonic()):
+                    left = group.time_left(clock.monotonic())
+                    status = self._poll(group.job_ids[index], left)
+                    if group.feed(index, status, clock.monotonic()):
+                        yield group.finished[index]
+                if not group.done:
+                    clock.sleep(group.next_delay(clock.monotonic()))
+        finally:
+            group.close()
 
     def _cancel_after_timeout(self, job_id: str) -> None:
         try:
@@ -601,18 +610,20 @@ class AsyncJobs:
         poll: PollPolicy | float | None = None,
         concurrency: int = 8,
         on_progress: ProgressCallback | None = None,
+        progress: bool | JobsProgressBar = False,
     ) -> builtins.list[JobStatus]:
         """Wait for many jobs at once; return every terminal status, in input order.
 
         Failed and cancelled jobs are returned, not raised. One schedule polls them all, with at
-        most ``concurrency`` requests in flight.
+        most ``concurrency`` requests in flight. ``progress=True`` draws one bar for all the jobs
+        (a tick per job that ends, with a tally of outcomes).
 
         Raises:
             WaitTimeoutError: the deadline passed; ``.finished`` maps job ids to the statuses of
                 jobs that ended, ``.unfinished`` lists the others.
             NotFoundError: one of the jobs does not exist.
         """
-        group = self._group(job_ids, timeout, poll, concurrency, on_progress)
+        group = self._group(job_ids, timeout, poll, concurrency, on_progress, progress)
         async for _ in self._drive(group):
             pass
         return group.results()
@@ -625,13 +636,14 @@ class AsyncJobs:
         poll: PollPolicy | float | None = None,
         concurrency: int = 8,
         on_progress: ProgressCallback | None = None,
+        progress: bool | JobsProgressBar = False,
     ) -> AsyncIterator[JobStatus]:
         """Yield each job's terminal status as it ends (failed and cancelled ones included).
 
         Raises:
             WaitTimeoutError: the deadline passed (as for :meth:`wait_all`).
         """
-        return self._drive(self._group(job_ids, timeout, poll, concurrency, on_progress))
+        return self._drive(self._group(job_ids, timeout, poll, concurrency, on_progress, progress))
 
     def _group(
         self,
@@ -640,6 +652,7 @@ class AsyncJobs:
         poll: PollPolicy | float | None,
         concurrency: int,
         on_progress: ProgressCallback | None,
+        progress: bool | JobsProgressBar,
     ) -> WaitGroup:
         return WaitGroup(
             job_ids,
@@ -648,6 +661,7 @@ class AsyncJobs:
             poll=poll,
             concurrency=concurrency,
             on_progress=on_progress,
+            progress=progress,
         )
 
     async def _poll(self, job_id: str, left: float | None) -> JobStatus | CharlibError:
@@ -673,16 +687,20 @@ class AsyncJobs:
 
     async def _drive(self, group: WaitGroup) -> AsyncIterator[JobStatus]:
         clock = self._client.clock
-        while not group.done:
-            batch = group.due(clock.monotonic())
-            left = group.time_left(clock.monotonic())
-            # The batch is at most `concurrency` long: that bounds the requests in flight.
-            statuses = await asyncio.gather(*(self._poll(group.job_ids[i], left) for i in batch))
-            for index, status in zip(batch, statuses, strict=True):
-                if group.feed(index, status, clock.monotonic()):
-                    yield group.finished[index]
-            if not group.done:
-                await clock.asleep(group.next_delay(clock.monotonic()))
+        try:
+            while not group.done:
+                batch = group.due(clock.monotonic())
+                left = group.time_left(clock.monotonic())
+                # The batch is at most `concurrency` long: that bounds the requests in flight.
+                polls = (self._poll(group.job_ids[i], left) for i in batch)
+                statuses = await asyncio.gather(*polls)
+                for index, status in zip(batch, statuses, strict=True):
+                    if group.feed(index, status, clock.monotonic()):
+                        yield group.finished[index]
+                if not group.done:
+                    await clock.asleep(group.next_delay(clock.monotonic()))
+        finally:
+            group.close()
 
     async def _cancel_after_timeout(self, job_id: str) -> None:
         try:

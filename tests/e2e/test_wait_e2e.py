@@ -7,6 +7,7 @@ turns them into its own local seconds (virtual time in process, a 600x clock ove
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import subprocess
 import sys
@@ -315,3 +316,32 @@ def test_async_waits_run_concurrently_in_one_loop(backend: Backend) -> None:
             return [s.status.value for s in done]
 
     assert asyncio.run(main()) == ["completed"] * 5
+
+
+def test_wait_all_progress_bar_ticks_once_per_job() -> None:
+    """wait_all(progress=JobsProgressBar(...)) counts each finished job and tallies outcomes."""
+    app = create_app(clock=ManualClock(), seed=5)
+    out = io.StringIO()
+    bar = charlib.JobsProgressBar(3, file=out, mininterval=0)
+    with in_process_client(app) as client:
+        character = client.characters.create(name="Ada")
+        client.characters.generate_initial_image(character.id, prompt="p")
+        ids = []
+        for scenario in ("success", "fail", "success"):
+            app.mock.set_scenario(scenario)
+            ids.append(client.characters.generate_360_set(character.id, image_count=2).id)
+        client.jobs.wait_all(ids, progress=bar)
+    text = out.getvalue()
+    assert "3/3" in text
+    assert "1 failed" in text
+    assert "2 completed" in text
+
+
+def test_serve_speed_is_a_scaled_clock() -> None:
+    """serve(speed=600) runs the server clock 600x faster than real time."""
+    with serve(speed=600) as server:
+        assert server.mock.clock_kind == "scaled"
+        with charlib.Client(base_url=server.url) as client:
+            assert client.health().is_healthy
+    with pytest.raises(TypeError), serve(speed=2, clock=ManualClock()):
+        pass

@@ -59,3 +59,12 @@ def test_progress_bar_follows_percentage_and_ends_full() -> None:
     assert bar._bar.n == 100
     bar.close()
     assert "Generating 85mm PROFILE RIGHT" in out.getvalue()
+
+
+def test_str_is_the_summary_not_a_field_dump() -> None:
+    """print(status) shows the same one-line summary as repr."""
+    status = _golden("status-completed-partial.json")
+    assert str(status) == repr(status)
+    assert (
+        str(status.results) == repr(status.results) == "JobResults(2 images, 1 failed, 5 attempts)"
+    )
