@@ -26,9 +26,9 @@ def service() -> Iterator[str]:
     if os.environ.get("CHARLIB_BASE_URL"):
         yield os.environ["CHARLIB_BASE_URL"]
         return
-    from mock_server import ScaledClock, serve
+    from mock_server import serve
 
-    with serve(clock=ScaledClock(60)) as server:
+    with serve(speed=60) as server:
         yield server.url
 
 

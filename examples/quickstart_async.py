@@ -22,10 +22,10 @@ def service() -> Iterator[str]:
     if os.environ.get("CHARLIB_BASE_URL"):
         yield os.environ["CHARLIB_BASE_URL"]
         return
-    from mock_server import ScaledClock, serve
+    from mock_server import serve
 
     # The server runs in a thread of its own, so it keeps serving while asyncio awaits.
-    with serve(clock=ScaledClock(120)) as server:
+    with serve(speed=120) as server:
         yield server.url
 
 

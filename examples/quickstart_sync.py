@@ -21,9 +21,9 @@ def service() -> Iterator[str]:
     if os.environ.get("CHARLIB_BASE_URL"):
         yield os.environ["CHARLIB_BASE_URL"]
         return
-    from mock_server import ScaledClock, serve
+    from mock_server import serve
 
-    with serve(clock=ScaledClock(120)) as server:
+    with serve(speed=120) as server:
         yield server.url
 
 

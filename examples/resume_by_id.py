@@ -34,9 +34,9 @@ def service() -> Iterator[str]:
     if os.environ.get("CHARLIB_BASE_URL"):
         yield os.environ["CHARLIB_BASE_URL"]
         return
-    from mock_server import ScaledClock, serve
+    from mock_server import serve
 
-    with serve(clock=ScaledClock(600)) as server:
+    with serve(speed=600) as server:
         yield server.url
 
 
