@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +33,12 @@ __all__ = ["run"]
 
 FIXED_SECONDS = 15.0  # server seconds between polls of the fixed policy
 SEEDS_PER_BATCH = 6  # about 750 requests at 30x: inside the mock's 1,000-entry journal
+
+
+def _job_of(path: str) -> str:
+    """The job id of ``/api/v1/jobs/{id}/status`` (or ``""``)."""
+    parts = path.split("/")
+    return parts[4] if len(parts) == 6 and parts[5] == "status" else ""
 
 
 def _ms(stamp: str) -> int:
@@ -64,7 +71,20 @@ def _batch(server: Any, url: str, seeds: list[int], speed: float) -> list[dict[s
             await asyncio.gather(*waits)
 
     asyncio.run(main())
-    journal = server.mock.requests()
+    # The mock journals a request after sending its answer: the last poll of a wait may reach
+    # the journal a moment after the wait has returned.
+    ends = {job_id: engine.store.get_job(job_id).end_ms for _, a, f in pairs for job_id in (a, f)}
+    deadline = time.monotonic() + 5.0
+    while True:
+        journal = server.mock.requests()
+        finished = {
+            job_id
+            for job_id, stamp in ((_job_of(e["path"]), e["time"]) for e in journal)
+            if job_id in ends and _ms(stamp) >= ends[job_id]
+        }
+        if finished >= set(ends) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     if len(journal) >= JOURNAL_SIZE:
         raise RuntimeError("the request journal overflowed: use fewer seeds per batch")
     with engine.lock:
@@ -73,10 +93,17 @@ def _batch(server: Any, url: str, seeds: list[int], speed: float) -> list[dict[s
     for seed, adaptive, fixed in pairs:
         row: dict[str, float] = {"seed": seed}
         for name, job_id in (("adaptive", adaptive), ("fixed", fixed)):
-            end_ms = engine.store.get_job(job_id).end_ms
+            end_ms = ends[job_id]
             path = f"/api/v1/jobs/{job_id}/status"
             times = [_ms(e["time"]) for e in journal if e["path"] == path and e["method"] == "GET"]
-            detected = min(t for t in times if t >= end_ms)
+            after = [t for t in times if t >= end_ms]
+            if not after:
+                last = max(times) if times else None
+                raise RuntimeError(
+                    f"seed {seed}: no poll of {name} job {job_id} at or after its end "
+                    f"({len(times)} polls, last at {last}, end {end_ms}, {len(journal)} entries)"
+                )
+            detected = min(after)
             row[f"{name}_requests"] = len(times)
             row[f"{name}_lag"] = (detected - end_ms) / 1000
         results.append(row)
