@@ -91,3 +91,53 @@ def test_sigkill_with_jobs_in_flight_loses_nothing(
                 assert after.started_at == seen.started_at  # resumed, not restarted
         for character_id in characters:
             assert client.characters.get(character_id).id == character_id
+
+
+def test_sigkill_during_a_post_storm_keeps_every_accepted_job_once(
+    tmp_path: Path, spawn: Callable[..., MockProcess]
+) -> None:
+    """kill -9 while keyed POSTs stream in; after the restart, resending every key gives each
+    job whose 202 was received the same id, and every key ends up with exactly one job."""
+    db = str(tmp_path / "storm.sqlite3")
+    args = ("--db", db, "--port", str(free_port()), "--speed", "1")
+    first = spawn(*args)
+    with charlib.Client(base_url=first.url, timeout=10) as client:
+        character = ready_character(client, "Storm")
+    url = f"{first.url}/api/v1/characters/{character}/generate-360-set"
+    accepted: dict[str, str] = {}  # key -> job id, for every 202 that arrived
+    keys = [f"storm-{i}" for i in range(400)]
+    started = threading.Event()
+
+    def storm() -> None:
+        with httpx.Client(timeout=5) as http:
+            for key in keys:
+                try:
+                    response = http.post(
+                        url, json={"imageCount": 1}, headers={"Idempotency-Key": key}
+                    )
+                except httpx.TransportError:
+                    return  # the server is gone
+                assert response.status_code == 202, response.text
+                accepted[key] = response.json()["jobId"]
+                if len(accepted) == 20:
+                    started.set()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        sending = pool.submit(storm)
+        assert started.wait(30), "the storm never got going"
+        first.kill()
+        sending.result(timeout=30)
+    assert 20 <= len(accepted) < len(keys), "the kill must land mid-storm"
+
+    spawn(*args)
+    with charlib.Client(base_url=first.url, timeout=10) as client:
+        resent = {
+            key: client.characters.generate_360_set(
+                character, image_count=1, idempotency_key=key
+            ).id
+            for key in keys
+        }
+        total = client.jobs.list(limit=1).pagination.total_docs
+    assert {key: resent[key] for key in accepted} == accepted  # replayed, not recreated
+    assert len(set(resent.values())) == len(keys)
+    assert total == len(keys)
