@@ -2,16 +2,17 @@
 
 Any status code, any body (JSON of any shape, golden bodies with fields removed or replaced by
 anything, text, bytes) and any ``Retry-After``/``Date``/``Content-Type`` header, sent through an
-``httpx.MockTransport`` to ``jobs.get``, ``jobs.list`` and ``characters.generate_360_set``: the
-result is the typed model, or a :class:`charlib.CharlibError`. Never a raw ``KeyError``,
-``pydantic.ValidationError``, ``json.JSONDecodeError``, ``TypeError`` or anything else.
+``httpx.MockTransport`` to ``jobs.get``, ``jobs.list`` and ``characters.generate_360_set`` of
+both clients: the result is the typed model, or a :class:`charlib.CharlibError`. Never a raw
+``KeyError``, ``pydantic.ValidationError``, ``json.JSONDecodeError``, ``TypeError`` or else.
 
-Examples: ``CHARLIB_FUZZ_EXAMPLES`` x 10 per test (default 150, the same ones every run; when set,
+Examples: ``CHARLIB_FUZZ_EXAMPLES`` x 10 per test (default 100, the same ones every run; when set,
 drawn at random).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Callable
@@ -19,12 +20,13 @@ from typing import Any
 
 import httpx
 import hypothesis
+import pytest
 from hypothesis import strategies as st
 
 import charlib
 from tests.client.support import FakeClock, golden
 
-EXAMPLES = int(os.environ.get("CHARLIB_FUZZ_EXAMPLES", "15")) * 10
+EXAMPLES = int(os.environ.get("CHARLIB_FUZZ_EXAMPLES", "10")) * 10
 SETTINGS = hypothesis.settings(
     max_examples=EXAMPLES,
     # CI runs the same examples every time; a run that asks for more explores at random.
@@ -108,30 +110,42 @@ STATUS = st.one_of(
 )
 
 
-def _client(status: int, body: bytes, headers: dict[str, str]) -> charlib.Client:
-    def reply(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(status, content=body, headers=headers)
-
-    http = httpx.Client(transport=httpx.MockTransport(reply))
-    # Retries on, with a clock that only pretends to sleep: the retry path is fuzzed too.
-    return charlib.Client(
-        base_url="https://fuzz.test", http_client=http, max_retries=2, clock=FakeClock()
+def _reply(status: int, body: bytes, headers: dict[str, str]) -> httpx.MockTransport:
+    return httpx.MockTransport(
+        lambda request: httpx.Response(status, content=body, headers=headers)
     )
 
 
-def _typed_or_charlib_error(call: Callable[[charlib.Client], Any], expected: type) -> Any:
-    """Strategy-driven property shared by the three entry points."""
+def _outcome(flavor: str, transport: httpx.MockTransport, call: Callable[[Any], Any]) -> Any:
+    """What ``call(client)`` gives with a fresh client of ``flavor``: a result or the error."""
+    # Retries on, with a clock that only pretends to sleep: the retry path is fuzzed too.
+    options: dict[str, Any] = {"base_url": "https://fuzz.test", "max_retries": 2}
+    if flavor == "sync":
+        with httpx.Client(transport=transport) as http:
+            try:
+                return call(charlib.Client(http_client=http, clock=FakeClock(), **options))
+            except charlib.CharlibError as error:
+                return error
+
+    async def run() -> Any:
+        async with httpx.AsyncClient(transport=transport) as http:
+            try:
+                return await call(
+                    charlib.AsyncClient(http_client=http, clock=FakeClock(), **options)
+                )
+            except charlib.CharlibError as error:
+                return error
+
+    return asyncio.run(run())
+
+
+def _typed_or_charlib_error(flavor: str, call: Callable[[Any], Any], expected: type) -> None:
+    """Whatever the response, ``call`` gives ``expected`` or a presentable CharlibError."""
 
     @hypothesis.given(status=STATUS, body=BODIES, headers=HEADERS)
     @SETTINGS
     def prop(status: int, body: bytes, headers: dict[str, str]) -> None:
-        client = _client(status, body, headers)
-        try:
-            result: Any = call(client)
-        except charlib.CharlibError as error:
-            result = error  # presentable: str() and repr() work
-        finally:
-            client._http.close()
+        result = _outcome(flavor, _reply(status, body, headers), call)
         if isinstance(result, charlib.CharlibError):
             assert str(result)
             assert repr(result)
@@ -141,19 +155,26 @@ def _typed_or_charlib_error(call: Callable[[charlib.Client], Any], expected: typ
     prop()
 
 
-def test_jobs_get_answers_typed_or_charlib_error() -> None:
+@pytest.fixture(params=["sync", "async"])
+def flavor(request: pytest.FixtureRequest) -> str:
+    """Which client a property runs against."""
+    return str(request.param)
+
+
+def test_jobs_get_answers_typed_or_charlib_error(flavor: str) -> None:
     """jobs.get: a JobStatus or a CharlibError, whatever comes back."""
-    _typed_or_charlib_error(lambda c: c.jobs.get("job-1"), charlib.JobStatus)
+    _typed_or_charlib_error(flavor, lambda c: c.jobs.get("job-1"), charlib.JobStatus)
 
 
-def test_jobs_list_answers_typed_or_charlib_error() -> None:
+def test_jobs_list_answers_typed_or_charlib_error(flavor: str) -> None:
     """jobs.list: a JobPage or a CharlibError, whatever comes back."""
-    _typed_or_charlib_error(lambda c: c.jobs.list(limit=10), charlib.JobPage)
+    _typed_or_charlib_error(flavor, lambda c: c.jobs.list(limit=10), charlib.JobPage)
 
 
-def test_generate_360_set_answers_typed_or_charlib_error() -> None:
-    """characters.generate_360_set: a Job handle or a CharlibError, whatever comes back."""
+def test_generate_360_set_answers_typed_or_charlib_error(flavor: str) -> None:
+    """generate_360_set: a Job (AsyncJob) handle or a CharlibError, whatever comes back."""
     _typed_or_charlib_error(
+        flavor,
         lambda c: c.characters.generate_360_set("66f1c0ffee00000000000a01", image_count=3),
-        charlib.Job,
+        charlib.Job if flavor == "sync" else charlib.AsyncJob,
     )
