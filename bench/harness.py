@@ -41,8 +41,8 @@ class Settings:
     waiters: int = 1000
     concurrency_requests: int = 800
     wait_seconds: float = 20.0
-    poll_speed: float = 30.0
-    poll_seeds: int = 6
+    poll_speed: float = 40.0
+    poll_seeds: int = 10
     startup_rounds: int = 9
     use_wrk: bool = True
 
