@@ -54,7 +54,8 @@ REMAINING = """
   validator is then built on first use, moving ~10 ms into the first request of each kind), and
   importing `asyncio` inside the async code paths only.
 - **Job list at scale** (reported): a filtered page with 10,000 jobs costs a single pass over the
-  stored jobs (a few ms on an idle core, ~13 ms on this loaded one) against ~2 ms with 10 jobs.
+  stored jobs (a few ms on an idle core, 13-27 ms on this loaded one) against 2-5 ms with 10
+  jobs (mostly HTTP).
   What would make it independent of the job count: per-status indexes over the jobs' start and
   end times (bisect on sorted times for the count, newest-first scan only for the page).
 - **Polling** is met with the SDK's defaults (no bench-specific tuning), with little margin:
@@ -94,7 +95,7 @@ WHY_NOT: dict[str, str] = {
     ),
     "3. Scale: async throughput": (
         "Measured: with the default httpx transport, 64 concurrent `jobs.get` tasks reach about "
-        "half the sync rate (8 tasks between 0.5x and 0.8x from run to run), and the same 64 "
+        "half the sync rate (8 tasks between 0.47x and 0.87x from run to run), and the same 64 "
         "tasks through `httpx-aiohttp`'s transport exceed it (see the rows). The limit is "
         "httpcore's connection pool, which rechecks every connection for every queued request "
         "(encode/httpx#3215), not the SDK: the SDK's own per-request work is the same in every "
