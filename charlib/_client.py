@@ -95,6 +95,8 @@ class _BaseClient:
         self._timeout = _resolve_timeout(timeout)
         self._max_retries = _resolve_max_retries(max_retries)
         self._clock: Clock = clock if clock is not None else SystemClock()
+        # Learnt from responses: does this server honour Idempotency-Key? (See charlib._retry.)
+        self._keys_honoured = False
         # Decided once per client, not once per request (the hot path of every poll).
         headers = {"Accept": "application/json", "User-Agent": f"charlib/{__version__}"}
         if self._api_key:
@@ -172,6 +174,7 @@ class _BaseClient:
                 max_retries=self._max_retries,
                 policy=self._retry_policy,
                 describe=self._describe_attempt,
+                keys_honoured=lambda: self._keys_honoured,
             )
         return kwargs
 
@@ -189,7 +192,7 @@ class _BaseClient:
         """
         if self._max_retries == 0 or spec.mode is RetryMode.NEVER:
             return False
-        return is_retryable(error, spec.mode, self._retry_policy)
+        return is_retryable(error, spec.mode, self._retry_policy, self._keys_honoured)
 
     @staticmethod
     def _transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
@@ -210,9 +213,12 @@ class _BaseClient:
                 redact_headers(request.headers.multi_items()),
             )
 
-    @staticmethod
-    def _handle(spec: RequestSpec[_T], response: httpx.Response, elapsed: float) -> _T:
+    def _handle(self, spec: RequestSpec[_T], response: httpx.Response, elapsed: float) -> _T:
         """Log the response, then return the parsed result or raise the typed error."""
+        if spec.idempotency_key is not None and not self._keys_honoured:
+            headers = response.headers
+            echoed = headers.get("idempotency-key") == spec.idempotency_key
+            self._keys_honoured = echoed or "idempotent-replayed" in headers
         if logger.isEnabledFor(logging.INFO):
             request = response.request
             logger.info(

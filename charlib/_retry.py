@@ -8,8 +8,11 @@ What is retried depends on how safe it is to send the request again (:class:`Ret
 
 - ``SAFE`` (GET, PUT, PATCH, DELETE): connection errors, timeouts, unparseable 2xx bodies and
   statuses 408/429/500/502/503/504.
-- ``IDEMPOTENT_POST`` (a POST carrying an ``Idempotency-Key``): the same, because the server
-  answers a repeated key with the original result instead of doing the work twice.
+- ``IDEMPOTENT_POST`` (a POST carrying an ``Idempotency-Key``): what never reached the server,
+  429 and 503 (refused before any work); anything else only once this server has shown that it
+  honours the key (it echoed ``Idempotency-Key`` or said ``Idempotent-Replayed``), because then a
+  repeat returns the original result instead of doing the work twice. The live service ignores
+  the key, so against it an unclear failure of a POST is reported, never retried.
 - ``UNSAFE_POST`` (a POST without a key): only when the request provably never reached the
   server (the connection could not be opened), because anything later might have created a job.
 - ``NEVER``: the deprecated blocking core-set route.
@@ -72,13 +75,24 @@ def backoff_delay(
     return step / 2 + float(rand()) * step / 2
 
 
-def is_retryable(exc: BaseException, mode: RetryMode, policy: RetryPolicy) -> bool:
-    """Whether ``exc`` (raised by one attempt) deserves another attempt under ``mode``."""
+_REFUSED_BEFORE_WORK = frozenset({429, 503})
+
+
+def is_retryable(
+    exc: BaseException, mode: RetryMode, policy: RetryPolicy, keys_honoured: bool = False
+) -> bool:
+    """Whether ``exc`` (raised by one attempt) deserves another attempt under ``mode``.
+
+    ``keys_honoured``: this server has shown it honours ``Idempotency-Key``.
+    """
     if mode is RetryMode.NEVER:
         return False
+    never_sent = isinstance(exc, APIConnectionError) and isinstance(exc.__cause__, _NEVER_SENT)
     if mode is RetryMode.UNSAFE_POST:
         # Only when the request provably never reached the server.
-        return isinstance(exc, APIConnectionError) and isinstance(exc.__cause__, _NEVER_SENT)
+        return never_sent
+    if mode is RetryMode.IDEMPOTENT_POST and not keys_honoured and not never_sent:
+        return isinstance(exc, APIStatusError) and exc.status_code in _REFUSED_BEFORE_WORK
     if isinstance(exc, APIConnectionError | APIResponseValidationError):
         return True
     if isinstance(exc, NotFoundError):
@@ -99,6 +113,7 @@ def retry_arguments(
     policy: RetryPolicy,
     describe: str | Callable[[tenacity.RetryCallState], str] = "request",
     rand: Callable[[], float] = random.random,
+    keys_honoured: Callable[[], bool] = lambda: False,
 ) -> dict[str, Any]:
     """tenacity keyword arguments for one logical request (everything except ``sleep``).
 
@@ -110,6 +125,8 @@ def retry_arguments(
             that returns it (called only when a retry is logged, so the arguments can be built
             once per client instead of once per request).
         rand: source of jitter in ``[0, 1)`` (tests pass a fixed one).
+        keys_honoured: whether the server has shown it honours ``Idempotency-Key`` (asked at
+            each decision: a client learns it from responses).
 
     Returns:
         ``stop``, ``wait``, ``retry``, ``before_sleep`` and ``reraise=True``.
@@ -143,7 +160,9 @@ def retry_arguments(
     return {
         "stop": tenacity.stop_after_attempt(attempts),
         "wait": wait,
-        "retry": tenacity.retry_if_exception(lambda exc: is_retryable(exc, mode, policy)),
+        "retry": tenacity.retry_if_exception(
+            lambda exc: is_retryable(exc, mode, policy, keys_honoured())
+        ),
         "before_sleep": before_sleep,
         "reraise": True,
     }

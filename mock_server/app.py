@@ -122,12 +122,17 @@ class MockMiddleware:
         method: str = scope["method"]
         admin = path.startswith("/_mock")
         sent = [0]
+        # Echoing the key tells a client this server honours Idempotency-Key, so retrying a keyed
+        # POST after an unclear failure cannot create a second job (the live service ignores it).
+        key = _header(scope, b"idempotency-key") if method == "POST" else None
 
         async def send_dated(message: Message) -> None:
             if message["type"] == "http.response.start":
                 sent[0] = message["status"]
                 headers = [h for h in message.get("headers", ()) if h[0].lower() != b"date"]
                 headers.append((b"date", http_date(engine.now())))
+                if key is not None:
+                    headers.append((b"idempotency-key", key))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -147,6 +147,12 @@ async def test_cancel_is_retried(server: FakeServer, make_client: Callable[..., 
     assert [r.method for r in server.requests] == ["DELETE", "DELETE"]
 
 
+def _echo_key(request: httpx.Request) -> httpx.Response:
+    """An accepted reply from a server that honours keys (it echoes the one it was sent)."""
+    key = request.headers["idempotency-key"]
+    return httpx.Response(202, json=golden("accepted-202"), headers={"Idempotency-Key": key})
+
+
 @pytest.mark.parametrize(
     "failure",
     [
@@ -159,13 +165,36 @@ async def test_job_post_retries_reuse_one_idempotency_key(
     failure: Any, server: FakeServer, make_client: Callable[..., Any]
 ) -> None:
     """Every retry of one generate_360_set call carries the same uuid4 Idempotency-Key."""
+    client = make_client()
+    server.script(_echo_key)
+    await resolve(client.characters.generate_360_set(CHAR, image_count=1))  # learns: keys honoured
+    server.requests.clear()
     server.script(failure, failure, accepted)
-    job = await resolve(make_client().characters.generate_360_set(CHAR, image_count=1))
+    job = await resolve(client.characters.generate_360_set(CHAR, image_count=1))
     assert job.id == JOB
     keys = {r.headers["idempotency-key"] for r in server.requests}
     assert len(server.requests) == 3
     assert len(keys) == 1
     assert uuid.UUID(keys.pop()).version == 4
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(httpx.ReadError("reset after send"), id="reset"),
+        pytest.param(reply(502), id="502"),
+        pytest.param(lambda _: httpx.Response(202, text="<html>"), id="garbled-202"),
+    ],
+)
+async def test_unclear_post_failure_is_not_retried_where_keys_may_be_ignored(
+    failure: Any, server: FakeServer, make_client: Callable[..., Any]
+) -> None:
+    """A server never seen honouring keys (like the live service) may have done the work:
+    the failure is reported, not retried, so no second job can be created."""
+    server.script(failure, accepted)
+    with pytest.raises(charlib.CharlibError):
+        await resolve(make_client().characters.generate_360_set(CHAR, image_count=1))
+    assert len(server.requests) == 1
 
 
 async def test_each_call_gets_its_own_key(

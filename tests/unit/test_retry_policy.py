@@ -81,31 +81,33 @@ def _invalid_body() -> charlib.APIResponseValidationError:
 
 
 CASES = [
-    # error, SAFE, IDEMPOTENT_POST, UNSAFE_POST
-    (_status_error(503), True, True, False),
-    (_status_error(429), True, True, False),
-    (_status_error(408), True, True, False),
-    (_status_error(500), True, True, False),
-    (_status_error(500, {"error": "Not Found"}), False, False, False),
-    (_status_error(404), False, False, False),
-    (_status_error(400), False, False, False),
-    (_status_error(501), False, False, False),
-    (_invalid_body(), True, True, False),
-    (_connection_error(httpx.ReadError("reset")), True, True, False),
-    (_connection_error(httpx.ConnectError("refused")), True, True, True),
-    (_connection_error(httpx.ConnectTimeout("slow")), True, True, True),
-    (charlib.APITimeoutError(request=REQUEST), True, True, False),
-    (ValueError("a bug"), False, False, False),
+    # error, SAFE, IDEMPOTENT_POST (key honoured), IDEMPOTENT_POST (not known), UNSAFE_POST
+    (_status_error(503), True, True, True, False),
+    (_status_error(429), True, True, True, False),
+    (_status_error(408), True, True, False, False),
+    (_status_error(500), True, True, False, False),
+    (_status_error(500, {"error": "Not Found"}), False, False, False, False),
+    (_status_error(404), False, False, False, False),
+    (_status_error(400), False, False, False, False),
+    (_status_error(501), False, False, False, False),
+    (_invalid_body(), True, True, False, False),
+    (_connection_error(httpx.ReadError("reset")), True, True, False, False),
+    (_connection_error(httpx.ConnectError("refused")), True, True, True, True),
+    (_connection_error(httpx.ConnectTimeout("slow")), True, True, True, True),
+    (charlib.APITimeoutError(request=REQUEST), True, True, False, False),
+    (ValueError("a bug"), False, False, False, False),
 ]
 
 
-@pytest.mark.parametrize(("error", "safe", "idempotent_post", "unsafe_post"), CASES)
+@pytest.mark.parametrize(("error", "safe", "honoured", "unknown", "unsafe_post"), CASES)
 def test_is_retryable(
-    error: BaseException, safe: bool, idempotent_post: bool, unsafe_post: bool
+    error: BaseException, safe: bool, honoured: bool, unknown: bool, unsafe_post: bool
 ) -> None:
-    """What is retried depends on the error and on how safe the request is to resend."""
+    """What is retried depends on the error, on how safe the request is to resend and, for a
+    keyed POST, on whether the server has shown that it honours the key."""
     assert is_retryable(error, RetryMode.SAFE, POLICY) is safe
-    assert is_retryable(error, RetryMode.IDEMPOTENT_POST, POLICY) is idempotent_post
+    assert is_retryable(error, RetryMode.IDEMPOTENT_POST, POLICY, keys_honoured=True) is honoured
+    assert is_retryable(error, RetryMode.IDEMPOTENT_POST, POLICY) is unknown
     assert is_retryable(error, RetryMode.UNSAFE_POST, POLICY) is unsafe_post
     assert is_retryable(error, RetryMode.NEVER, POLICY) is False
 
