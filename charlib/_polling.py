@@ -25,9 +25,16 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from charlib._config import RetryPolicy
+from charlib._exceptions import InvalidParameterError
+
 __all__ = ["PollPolicy", "PollTracker"]
 
 _TERMINAL = frozenset({"completed", "failed", "cancelled"})
+# A server's Retry-After is honoured up to this (the client's retries use the same cap).
+_MAX_RETRY_AFTER = RetryPolicy().max_retry_after
+# Backoff stops growing after this many unchanged polls (and never overflows).
+_MAX_BACKOFF_STEPS = 32
 
 
 @dataclass(frozen=True)
@@ -65,25 +72,36 @@ class PollPolicy:
     fixed: float | None = None
 
     def __post_init__(self) -> None:
-        names = (
-            "min_interval",
-            "max_interval",
-            "initial_interval",
-            "default_step",
-            "probe_interval",
+        # (field, lowest allowed, highest allowed, lowest excluded?)
+        bounds: tuple[tuple[str, float, float, bool], ...] = (
+            ("min_interval", 0, math.inf, True),
+            ("max_interval", 0, math.inf, True),
+            ("initial_interval", 0, math.inf, True),
+            ("default_step", 0, math.inf, True),
+            ("probe_interval", 0, math.inf, True),
+            ("backoff", 1, 100, False),
+            ("step_margin", 0, 10, False),
+            ("hot_fraction", 0, 1, True),
+            ("hot_start", 0, 1, False),
+            ("jitter", 0, 0.999, False),
         )
-        for name in names:
+        for name, low, high, open_low in bounds:
             value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(f"PollPolicy.{name} must be a positive number, got {value!r}")
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and low <= value <= high) or (
+                open_low and value == low
+            ):
+                side = "(" if open_low else "["
+                raise InvalidParameterError(
+                    f"PollPolicy.{name}", f"must be a number in {side}{low}, {high}], got {value!r}"
+                )
         if self.min_interval > self.max_interval:
-            raise ValueError("PollPolicy.min_interval must not exceed max_interval")
-        if self.backoff < 1:
-            raise ValueError("PollPolicy.backoff must be at least 1")
-        if not 0 <= self.jitter < 1:
-            raise ValueError("PollPolicy.jitter must be in [0, 1)")
-        if self.fixed is not None and not (math.isfinite(self.fixed) and self.fixed > 0):
-            raise ValueError(f"PollPolicy.fixed must be a positive number, got {self.fixed!r}")
+            raise InvalidParameterError("PollPolicy.min_interval", "must not exceed max_interval")
+        fixed = self.fixed
+        if fixed is not None and not (
+            isinstance(fixed, (int, float)) and math.isfinite(fixed) and fixed > 0
+        ):
+            raise InvalidParameterError("PollPolicy.fixed", f"must be seconds > 0, got {fixed!r}")
 
     @classmethod
     def every(cls, seconds: float) -> PollPolicy:
@@ -256,11 +274,15 @@ class PollTracker:
                 # Until the server clock's pace is known (a mock may run 600x), predictions in
                 # local seconds can be far off: probe soon, then back off, until it is known.
                 # Against a real-time server this costs a few early requests.
-                probe = policy.initial_interval * policy.backoff ** max(0, samples - 2)
+                probe = policy.initial_interval * policy.backoff ** min(
+                    max(0, samples - 2), _MAX_BACKOFF_STEPS
+                )
                 delay = min(delay, policy.probe_interval if samples == 1 else probe)
             delay = min(max(delay, policy.min_interval), policy.max_interval)
-        if self.retry_after is not None:
-            delay = max(delay, self.retry_after)
+        if not math.isfinite(delay):
+            delay = policy.max_interval
+        if self.retry_after is not None and math.isfinite(self.retry_after):
+            delay = max(delay, min(self.retry_after, _MAX_RETRY_AFTER))
         if deadline is not None:
             delay = min(delay, deadline - now)
         return max(0.0, delay)
@@ -285,16 +307,28 @@ class PollTracker:
             if now < target:
                 return target - now
             # The step runs long: look again a quarter step later, then back off.
-            return policy.step_margin * step * policy.backoff ** max(0, self.unchanged_polls - 1)
+            return (
+                policy.step_margin
+                * step
+                * policy.backoff ** min(max(0, self.unchanged_polls - 1), _MAX_BACKOFF_STEPS)
+            )
         if self.status == "processing":
             # Joined mid-run: the current step's start is unknown, so look soon and learn.
-            backoff = policy.initial_interval * policy.backoff**self.unchanged_polls
+            backoff = policy.initial_interval * policy.backoff ** min(
+                self.unchanged_polls, _MAX_BACKOFF_STEPS
+            )
             return min(backoff, self.step_seconds() / 2)
         if self.status in _TERMINAL:
             # A terminal state seen once is confirmed by one more look (the live service can
             # flip a cancelled job back to processing); keep that look cheap but not hasty.
             return self.step_seconds() * policy.step_margin
-        return policy.initial_interval * policy.backoff**self.unchanged_polls
+        return policy.initial_interval * policy.backoff ** min(
+            self.unchanged_polls, _MAX_BACKOFF_STEPS
+        )
+
+    def _growth(self, steps: int) -> float:
+        """``backoff ** steps``, bounded so that it never overflows."""
+        return float(self.policy.backoff ** min(max(0, steps), _MAX_BACKOFF_STEPS))
 
     def _jittered(self, delay: float) -> float:
         jitter = self.policy.jitter

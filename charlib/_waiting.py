@@ -17,11 +17,12 @@ polls at a time as the caller allows in flight.
 from __future__ import annotations
 
 import heapq
+import inspect
 import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from charlib._config import RetryPolicy
 from charlib._exceptions import (
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
+    "FINAL_LOOK",
     "ProgressCallback",
     "WaitGroup",
     "Waiter",
@@ -51,8 +53,8 @@ __all__ = [
 DEFAULT_WAIT_TIMEOUT = 45 * 60.0
 """The overall deadline of a wait when none is given: the live service's 30-45 minute advice."""
 
-# A poll made at the deadline still gets this long to answer: the job may have just finished.
-_FINAL_LOOK = 2.0
+FINAL_LOOK = 2.0
+"""A poll (or cancel) made at the deadline still gets this long: the job may have just ended."""
 _RETRY_POLICY = RetryPolicy()
 
 ProgressCallback = Callable[["JobStatus"], Any]
@@ -64,7 +66,7 @@ def is_transient(error: CharlibError) -> bool:
 
 
 def _time_left(deadline: float | None, now: float) -> float | None:
-    return None if deadline is None else max(deadline - now, _FINAL_LOOK)
+    return None if deadline is None else max(deadline - now, FINAL_LOOK)
 
 
 def _check_timeout(timeout: float | None) -> float | None:
@@ -76,7 +78,7 @@ def _check_timeout(timeout: float | None) -> float | None:
         )
     if timeout < 0:
         raise InvalidParameterError("timeout", f"must not be negative, got {timeout!r}")
-    return float(timeout)
+    return None if math.isinf(timeout) else float(timeout)
 
 
 def _policy(poll: PollPolicy | float | None) -> PollPolicy:
@@ -105,8 +107,8 @@ def _change_key(status: JobStatus) -> tuple[object, ...]:
 class Waiter:
     """The state of one wait for one job. Pure: the caller passes the time and does the I/O.
 
-    Feed it each poll's outcome (`accept` or `reject`), then ask `next_delay`. `accept` says
-    whether the snapshot is news (to yield or report) and whether the wait is over.
+    Feed it each poll's outcome (`feed`), `report` the snapshots that changed, then ask
+    `next_delay`. `feed` says whether the snapshot is news and whether the wait is over.
     """
 
     def __init__(
@@ -118,12 +120,12 @@ class Waiter:
         poll: PollPolicy | float | None = None,
         on_progress: ProgressCallback | None = None,
         progress: bool | ProgressBar = False,
+        asynchronous: bool = False,
         rng: random.Random | None = None,
     ) -> None:
         if not isinstance(job_id, str) or not job_id:
             raise InvalidParameterError("job_id", f"must be a non-empty string, got {job_id!r}")
-        if on_progress is not None and not callable(on_progress):
-            raise InvalidParameterError("on_progress", "must be callable")
+        _check_callback(on_progress, asynchronous)
         timeout = _check_timeout(timeout)
         self.job_id = job_id
         self.deadline = None if timeout is None else now + timeout
@@ -133,7 +135,7 @@ class Waiter:
         self._key: tuple[object, ...] | None = None
         self._on_progress = on_progress
         self._bar = _make_bar(progress)
-        self._confirming_cancel = False
+        self._cancel_seen_at: float | None = None
 
     def time_left(self, now: float) -> float | None:
         """What a poll made now may take: the time to the deadline, never less than a final look."""
@@ -155,20 +157,26 @@ class Waiter:
         key = _change_key(status)
         changed = key != self._key
         self._key = key
-        if changed:
-            if self._bar is not None:
-                self._bar.update(status)
-            if self._on_progress is not None:
-                self._on_progress(status)
         if not status.status.is_terminal:
-            self._confirming_cancel = False
+            self._cancel_seen_at = None
             return changed, False
-        if status.status.value == "cancelled" and not self._confirming_cancel:
-            # The live service can flip a cancelled job back to processing (cancel does not stop
-            # its worker): one more look before believing it.
-            self._confirming_cancel = True
-            return changed, False
-        return changed, True
+        if status.status.value != "cancelled":
+            return changed, True
+        # The live service can flip a cancelled job back to processing at its next progress
+        # write (cancel does not stop its worker, CONTRACT D1): believe a cancel once it has
+        # held for about a step, or at the deadline.
+        if self._cancel_seen_at is None:
+            self._cancel_seen_at = now
+        held = now - self._cancel_seen_at
+        at_deadline = self.deadline is not None and now >= self.deadline
+        return changed, at_deadline or held >= self._cancel_window()
+
+    def report(self, status: JobStatus) -> object:
+        """Show a changed snapshot: move the bar, call ``on_progress`` (its result is returned,
+        for the async runner to await)."""
+        if self._bar is not None:
+            self._bar.update(status)
+        return None if self._on_progress is None else self._on_progress(status)
 
     def feed(self, outcome: JobStatus | CharlibError, now: float) -> tuple[bool, bool]:
         """Record one poll's outcome, a snapshot or an error. Returns ``(changed, finished)``."""
@@ -188,7 +196,7 @@ class Waiter:
     def next_delay(self, now: float) -> float:
         """Seconds to sleep before the next poll. Raises `WaitTimeoutError` at the deadline."""
         if self.deadline is not None and now >= self.deadline:
-            if self._confirming_cancel and self.last is not None:
+            if self._cancel_seen_at is not None and self.last is not None:
                 raise JobCancelledError(self.last)
             raise self.timeout_error()
         return self.planned_delay(now, self.deadline)
@@ -196,9 +204,17 @@ class Waiter:
     def planned_delay(self, now: float, deadline: float | None) -> float:
         """The policy's delay before the next poll, within ``deadline`` (no deadline check)."""
         delay = self.tracker.next_delay(now, deadline)
-        if self._confirming_cancel:
-            delay = min(delay, self.tracker.policy.initial_interval)
+        if self._cancel_seen_at is not None:
+            # A few looks while a cancel is being confirmed, the last one when it is believed.
+            window = self._cancel_window()
+            remaining = self._cancel_seen_at + window - now
+            delay = max(0.0, min(delay, window / 3, remaining))
         return delay
+
+    def _cancel_window(self) -> float:
+        policy = self.tracker.policy
+        window = self.tracker.step_seconds() * (1 + policy.step_margin)
+        return min(window, 2 * policy.max_interval)
 
     def timeout_error(self) -> WaitTimeoutError:
         """The error for a deadline that passed, carrying the job id and the last status seen."""
@@ -214,6 +230,29 @@ class Waiter:
             self._bar = None
 
 
+def report_sync(waiter: Waiter, status: JobStatus) -> None:
+    """Report a changed snapshot from a synchronous runner."""
+    waiter.report(status)
+
+
+async def report_async(waiter: Waiter, status: JobStatus) -> None:
+    """Report a changed snapshot from an async runner (awaiting an async ``on_progress``)."""
+    result = waiter.report(status)
+    if inspect.isawaitable(result):
+        await result
+
+
+def _check_callback(on_progress: object, asynchronous: bool) -> None:
+    if on_progress is None:
+        return
+    if not callable(on_progress):
+        raise InvalidParameterError("on_progress", "must be callable")
+    if not asynchronous and inspect.iscoroutinefunction(on_progress):
+        raise InvalidParameterError(
+            "on_progress", "is an async function: use it with AsyncClient, or pass a plain one"
+        )
+
+
 def outcome(status: JobStatus, *, raise_on_partial: bool = False) -> JobStatus:
     """The result of a finished wait: the status if it completed, else the matching error."""
     state = status.status.value
@@ -226,24 +265,32 @@ def outcome(status: JobStatus, *, raise_on_partial: bool = False) -> JobStatus:
     return status
 
 
-def _make_bar(progress: bool | ProgressBar) -> ProgressBar | None:
-    if progress is True:
-        from charlib._display import ProgressBar
+_Bar = TypeVar("_Bar", "ProgressBar", "JobsProgressBar")
 
-        return ProgressBar()
+
+def _bar(progress: object, make: Callable[[], _Bar]) -> _Bar | None:
+    """``progress=``: ``True`` makes the default bar; a bar object is used as it is."""
+    if progress is True:
+        return make()
     if progress is False or progress is None:
         return None
-    return progress
+    if callable(getattr(progress, "update", None)) and callable(getattr(progress, "close", None)):
+        return progress  # type: ignore[return-value]  # duck-typed: any object with update/close
+    raise InvalidParameterError(
+        "progress", f"must be True, False or a progress bar object, got {progress!r}"
+    )
+
+
+def _make_bar(progress: bool | ProgressBar) -> ProgressBar | None:
+    from charlib._display import ProgressBar
+
+    return _bar(progress, ProgressBar)
 
 
 def _make_group_bar(progress: bool | JobsProgressBar, total: int) -> JobsProgressBar | None:
-    if progress is True:
-        from charlib._display import JobsProgressBar
+    from charlib._display import JobsProgressBar
 
-        return JobsProgressBar(total)
-    if progress is False or progress is None:
-        return None
-    return progress
+    return _bar(progress, lambda: JobsProgressBar(total))
 
 
 @dataclass(order=True)
@@ -269,13 +316,19 @@ class WaitGroup:
         concurrency: int = 8,
         on_progress: ProgressCallback | None = None,
         progress: bool | JobsProgressBar = False,
+        asynchronous: bool = False,
         rng: random.Random | None = None,
     ) -> None:
         if isinstance(job_ids, str):
             raise InvalidParameterError(
                 "job_ids", "must be a collection of job ids, not one string"
             )
-        ids = list(job_ids)
+        try:
+            ids = list(job_ids)
+        except TypeError:
+            raise InvalidParameterError(
+                "job_ids", f"must be a list of job ids, got {job_ids!r}"
+            ) from None
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
         timeout = _check_timeout(timeout)
@@ -283,9 +336,17 @@ class WaitGroup:
         self.job_ids = ids
         self.concurrency = concurrency
         self.deadline = None if timeout is None else now + timeout
-        # Each job keeps its own policy state; the group's deadline is what bounds them all.
+        # Each job keeps its own policy state; the group's deadline bounds them all.
         self.waiters = [
-            Waiter(job_id, now=now, timeout=None, poll=poll, on_progress=on_progress, rng=rng)
+            Waiter(
+                job_id,
+                now=now,
+                timeout=timeout,
+                poll=poll,
+                on_progress=on_progress,
+                asynchronous=asynchronous,
+                rng=rng,
+            )
             for job_id in ids
         ]
         self.finished: dict[int, JobStatus] = {}
@@ -309,23 +370,23 @@ class WaitGroup:
         """What a poll made now may take: the time to the deadline, never less than a final look."""
         return _time_left(self.deadline, now)
 
-    def accept(self, index: int, status: JobStatus, now: float) -> bool:
-        """Record a snapshot of job ``index``; returns whether that job has just finished."""
+    def accept(self, index: int, status: JobStatus, now: float) -> tuple[bool, bool]:
+        """Record a snapshot of job ``index``. Returns ``(changed, finished)`` for that job."""
         waiter = self.waiters[index]
-        _changed, finished = waiter.accept(status, now)
+        changed, finished = waiter.accept(status, now)
         if finished:
             self.finished[index] = status
             if self._bar is not None:
                 self._bar.update(status)
         else:
             self._schedule(index, now)
-        return finished
+        return changed, finished
 
-    def feed(self, index: int, outcome: JobStatus | CharlibError, now: float) -> bool:
-        """Record one poll's outcome for job ``index``; returns whether that job just finished."""
+    def feed(self, index: int, outcome: JobStatus | CharlibError, now: float) -> tuple[bool, bool]:
+        """Record one poll's outcome for job ``index``. Returns ``(changed, finished)``."""
         if isinstance(outcome, CharlibError):
             self.reject(index, outcome, now)
-            return False
+            return False, False
         return self.accept(index, outcome, now)
 
     def reject(self, index: int, error: CharlibError, now: float) -> None:

@@ -30,10 +30,13 @@ from charlib._retry import RetryMode
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._waiting import (
     DEFAULT_WAIT_TIMEOUT,
+    FINAL_LOOK,
     ProgressCallback,
     Waiter,
     WaitGroup,
     outcome,
+    report_async,
+    report_sync,
 )
 
 if TYPE_CHECKING:
@@ -72,6 +75,13 @@ def poll_spec(job_id: str, left: float | None, timeout: httpx.Timeout) -> Reques
             pool=left if timeout.pool is None else min(timeout.pool, left),
         )
     return dataclasses.replace(get_spec(job_id), mode=RetryMode.NEVER, timeout=timeout)
+
+
+def final_cancel_spec(job_id: str) -> RequestSpec[CancelResult]:
+    """The cancel sent when a wait's deadline has passed: one short attempt, no retries."""
+    return dataclasses.replace(
+        cancel_spec(job_id), mode=RetryMode.NEVER, timeout=httpx.Timeout(FINAL_LOOK)
+    )
 
 
 def resume_accepted(job: str) -> JobAccepted:
@@ -387,6 +397,7 @@ class Jobs:
                 changed, finished = waiter.feed(status, clock.monotonic())
                 if changed:
                     assert isinstance(status, JobStatus)
+                    report_sync(waiter, status)
                     yield status
                 if finished:
                     return
@@ -399,9 +410,15 @@ class Jobs:
         try:
             while not group.done:
                 for index in group.due(clock.monotonic()):
+                    if group.deadline is not None and clock.monotonic() >= group.deadline:
+                        break  # the rest of the batch would overrun: next_delay raises
                     left = group.time_left(clock.monotonic())
                     status = self._poll(group.job_ids[index], left)
-                    if group.feed(index, status, clock.monotonic()):
+                    changed, finished = group.feed(index, status, clock.monotonic())
+                    if changed:
+                        assert isinstance(status, JobStatus)
+                        report_sync(group.waiters[index], status)
+                    if finished:
                         yield group.finished[index]
                 if not group.done:
                     clock.sleep(group.next_delay(clock.monotonic()))
@@ -410,7 +427,7 @@ class Jobs:
 
     def _cancel_after_timeout(self, job_id: str) -> None:
         try:
-            self.cancel(job_id)
+            self._client._request(final_cancel_spec(job_id))
         except CharlibError as error:
             logger.warning("Could not cancel job %s after the wait timed out: %s", job_id, error)
 
@@ -545,6 +562,7 @@ class AsyncJobs:
             poll=poll,
             on_progress=on_progress,
             progress=progress,
+            asynchronous=True,
         )
         return self._watch(waiter)
 
@@ -591,6 +609,7 @@ class AsyncJobs:
             poll=poll,
             on_progress=on_progress,
             progress=progress,
+            asynchronous=True,
         )
         try:
             async for _ in self._watch(waiter):
@@ -662,6 +681,7 @@ class AsyncJobs:
             concurrency=concurrency,
             on_progress=on_progress,
             progress=progress,
+            asynchronous=True,
         )
 
     async def _poll(self, job_id: str, left: float | None) -> JobStatus | CharlibError:
@@ -678,6 +698,7 @@ class AsyncJobs:
                 changed, finished = waiter.feed(status, clock.monotonic())
                 if changed:
                     assert isinstance(status, JobStatus)
+                    await report_async(waiter, status)
                     yield status
                 if finished:
                     return
@@ -695,7 +716,11 @@ class AsyncJobs:
                 polls = (self._poll(group.job_ids[i], left) for i in batch)
                 statuses = await asyncio.gather(*polls)
                 for index, status in zip(batch, statuses, strict=True):
-                    if group.feed(index, status, clock.monotonic()):
+                    changed, finished = group.feed(index, status, clock.monotonic())
+                    if changed:
+                        assert isinstance(status, JobStatus)
+                        await report_async(group.waiters[index], status)
+                    if finished:
                         yield group.finished[index]
                 if not group.done:
                     await clock.asleep(group.next_delay(clock.monotonic()))
@@ -704,6 +729,6 @@ class AsyncJobs:
 
     async def _cancel_after_timeout(self, job_id: str) -> None:
         try:
-            await self.cancel(job_id)
+            await self._client._request(final_cancel_spec(job_id))
         except CharlibError as error:
             logger.warning("Could not cancel job %s after the wait timed out: %s", job_id, error)

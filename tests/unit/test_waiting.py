@@ -79,9 +79,12 @@ def test_only_changes_are_reported() -> None:
     """The same snapshot twice is news once; a new step is news again."""
     seen: list[JobStatus] = []
     waiter = Waiter("j", now=0.0, on_progress=seen.append)
-    assert waiter.accept(_status("processing", 3), 1.0) == (True, False)
-    assert waiter.accept(_status("processing", 3), 2.0) == (False, False)
-    assert waiter.accept(_status("processing", 4), 3.0) == (True, False)
+    for now, current in [(1.0, 3), (2.0, 3), (3.0, 4)]:
+        status = _status("processing", current)
+        changed, finished = waiter.accept(status, now)
+        assert not finished
+        if changed:
+            waiter.report(status)
     assert [s.progress.current for s in seen] == [3, 4]
 
 
@@ -91,20 +94,47 @@ def test_completed_finishes_the_wait() -> None:
     assert waiter.accept(_status("completed", 27), 1.0) == (True, True)
 
 
-def test_cancelled_is_confirmed_by_one_more_look() -> None:
-    """A cancelled job is looked at once more before the wait ends (the live service flips it)."""
-    waiter = Waiter("j", now=0.0)
+def test_cancel_is_believed_once_it_held_for_about_a_step() -> None:
+    """A cancelled job is watched for about one step before the wait ends (the live service can
+    flip it back to processing at its next progress write)."""
+    waiter = Waiter("j", now=0.0, poll=PollPolicy(default_step=45, jitter=0))
     assert waiter.accept(_status("cancelled", 5), 1.0) == (True, False)
-    assert waiter.next_delay(1.0) <= PollPolicy().initial_interval
-    assert waiter.accept(_status("cancelled", 5), 2.0) == (False, True)
+    delay = waiter.next_delay(1.0)
+    assert 0 < delay <= 45 * 1.3 / 3 + 1e-9  # a few looks within the window
+    assert waiter.accept(_status("cancelled", 5), 30.0) == (False, False)
+    assert waiter.accept(_status("cancelled", 5), 1.0 + 45 * 1.3) == (False, True)
+
+
+def test_cancel_is_believed_at_the_deadline() -> None:
+    """At the deadline a cancel still being confirmed ends the wait as cancelled."""
+    waiter = Waiter("j", now=0.0, timeout=10.0)
+    assert waiter.accept(_status("cancelled", 5), 1.0) == (True, False)
+    assert waiter.accept(_status("cancelled", 5), 10.0) == (False, True)
 
 
 def test_cancelled_then_processing_again_keeps_waiting() -> None:
     """If the job is processing again after a cancel, the wait reports that truth and goes on."""
     waiter = Waiter("j", now=0.0)
     waiter.accept(_status("cancelled", 5), 1.0)
-    assert waiter.accept(_status("processing", 6), 2.0) == (True, False)
-    assert waiter.accept(_status("cancelled", 6), 3.0) == (True, False)
+    assert waiter.accept(_status("processing", 6), 20.0) == (True, False)
+    assert waiter.accept(_status("cancelled", 6), 21.0) == (True, False)
+
+
+def test_async_callback_is_refused_by_a_sync_wait() -> None:
+    """An async on_progress with a sync client is an InvalidParameterError, not a lost call."""
+
+    async def callback(status: JobStatus) -> None:
+        pass
+
+    with pytest.raises(InvalidParameterError, match="on_progress"):
+        Waiter("j", now=0.0, on_progress=callback)
+    Waiter("j", now=0.0, on_progress=callback, asynchronous=True)
+
+
+def test_progress_must_be_a_bar_or_a_bool() -> None:
+    """progress='yes' is an InvalidParameterError naming progress."""
+    with pytest.raises(InvalidParameterError, match="progress"):
+        Waiter("j", now=0.0, progress="yes")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -188,9 +218,9 @@ def test_group_results_come_back_in_input_order() -> None:
     """Whatever order jobs finish in, results() follows the input order."""
     group = WaitGroup(["a", "b"], now=0.0)
     group.due(0.0)
-    assert group.accept(1, _status("failed", 2, job_id="b"), 1.0)
+    assert group.accept(1, _status("failed", 2, job_id="b"), 1.0) == (True, True)
     assert not group.done
-    assert group.accept(0, _status("completed", 27, job_id="a"), 2.0)
+    assert group.accept(0, _status("completed", 27, job_id="a"), 2.0) == (True, True)
     assert group.done
     assert [s.job_id for s in group.results()] == ["a", "b"]
 
