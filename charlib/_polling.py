@@ -270,7 +270,7 @@ class PollTracker:
         else:
             delay = self._jittered(self._adaptive_delay(now))
             samples = self._rate.samples
-            if samples and not self._rate.settled and self.status not in _TERMINAL:
+            if samples and not self._rate.settled:
                 # Until the server clock's pace is known (a mock may run 600x), predictions in
                 # local seconds can be far off: probe soon, then back off, until it is known.
                 # Against a real-time server this costs a few early requests.
