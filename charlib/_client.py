@@ -69,6 +69,25 @@ def _resolve_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
     return httpx.Timeout(float(timeout))
 
 
+def _resolve_api_key(api_key: str | None) -> str | None:
+    """The key to send, from the argument or the environment; checked so a malformed one fails
+    here, with a message that does not show it, rather than later inside the HTTP library."""
+    if api_key is None:
+        api_key = os.environ.get(ENV_API_KEY) or None
+        if api_key is None:
+            return None
+    if not isinstance(api_key, str):
+        raise InvalidParameterError("api_key", f"must be a string, got {type(api_key).__name__}")
+    key = api_key.strip()  # a key read from a file often ends with a newline
+    if not key:
+        return None
+    if not (key.isascii() and key.isprintable()) or any(char.isspace() for char in key):
+        raise InvalidParameterError(
+            "api_key", "must be printable ASCII without spaces (the key itself is not shown)"
+        )
+    return key
+
+
 def _resolve_max_retries(max_retries: int) -> int:
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise InvalidParameterError("max_retries", f"must be an integer >= 0, got {max_retries!r}")
@@ -91,7 +110,7 @@ class _BaseClient:
     ) -> None:
         configure_from_env()
         self._base_url = _resolve_base_url(base_url)
-        self._api_key = api_key if api_key is not None else (os.environ.get(ENV_API_KEY) or None)
+        self._api_key = _resolve_api_key(api_key)
         self._timeout = _resolve_timeout(timeout)
         self._max_retries = _resolve_max_retries(max_retries)
         self._clock: Clock = clock if clock is not None else SystemClock()
@@ -194,13 +213,16 @@ class _BaseClient:
             return False
         return is_retryable(error, spec.mode, self._retry_policy, self._keys_honoured)
 
-    @staticmethod
-    def _transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    def _transport_error(
+        self, exc: httpx.TransportError, request: httpx.Request
+    ) -> APIConnectionError:
         """Wrap an httpx transport error (the caller chains it as ``__cause__``)."""
         what = f"{request.method} {request.url}"
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(f"Request timed out: {what}", request=request)
         detail = str(exc) or type(exc).__name__
+        if self._api_key:
+            detail = detail.replace(self._api_key, "<redacted>")
         return APIConnectionError(f"Connection error: {what}: {detail}", request=request)
 
     @staticmethod
