@@ -358,7 +358,7 @@ def _add_jobs(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _add_characters(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     characters = commands_.add_parser(
         "characters",
-        help="list and create characters",
+        help="list and create characters, give one a master reference image",
         description="Characters: list them, create one, give one a master reference image.",
         formatter_class=_FORMATTER,
         epilog=_epilog(

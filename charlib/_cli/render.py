@@ -110,9 +110,11 @@ def outcome_line(status: JobStatus) -> str:
         if results is None:
             return "completed"
         made, failed = len(results.generated_images), len(results.failed_images)
+        images = f"{made} image" + ("" if made == 1 else "s")
         if failed:
-            return f"completed (partial): {made} images, {failed} shots failed"
-        return f"completed: {made} images"
+            shots = "shot" if failed == 1 else "shots"
+            return f"completed (partial): {images}, {failed} {shots} failed"
+        return f"completed: {images}"
     if state == "failed":
         return f"failed: {status.error or status.message or 'no reason given'}"
     return state

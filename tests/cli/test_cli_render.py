@@ -47,7 +47,7 @@ def test_results_table_lists_failures_with_attempts_in_order() -> None:
         ({"results": {"generatedImages": [{}, {}]}}, "completed: 2 images"),
         (
             {"results": {"generatedImages": [{}], "failedImages": [{}]}},
-            "completed (partial): 1 images, 1 shots failed",
+            "completed (partial): 1 image, 1 shot failed",
         ),
         ({"status": "failed", "error": "boom"}, "failed: boom"),
         ({"status": "failed"}, "failed: no reason given"),
