@@ -97,6 +97,7 @@ def serve(
     startup_timeout: float = 15.0,
     access_log: bool = False,
     speed: float | None = None,
+    scenario: str | None = None,
     **options: Any,
 ) -> Iterator[RunningServer]:
     """Run a mock server until the ``with`` block ends.
@@ -107,6 +108,7 @@ def serve(
         startup_timeout: seconds to wait for the server to listen.
         access_log: log every request (uvicorn's access log).
         speed: shorthand for ``clock=ScaledClock(speed)`` (e.g. 600: a 20-minute set in 2 s).
+        scenario: the default scenario of new jobs (``server.mock.set_scenario``).
         **options: passed to :func:`~mock_server.create_app` (``clock``, ``mode``, ``seed``,
             ``db_path``, ``faults``, ``api_key``, ``capacity``, ...).
 
@@ -123,6 +125,8 @@ def serve(
     except OSError as exc:
         raise RuntimeError(f"mock server failed to start on {host}:{port}: {exc}") from exc
     app = create_app(**options)
+    if scenario is not None:
+        app.mock.set_scenario(scenario)
     server = uvicorn.Server(uvicorn_config(app, host=host, port=port, access_log=access_log))
     failure: list[BaseException] = []
 

@@ -360,3 +360,12 @@ def test_serve_speed_is_a_scaled_clock() -> None:
             assert client.health().is_healthy
     with pytest.raises(TypeError), serve(speed=2, clock=ManualClock()):
         pass
+
+
+def test_serve_scenario_applies_to_new_jobs() -> None:
+    """serve(scenario="fail") makes jobs started against it fail."""
+    with serve(speed=600, scenario="fail") as server, charlib.Client(base_url=server.url) as client:
+        character = client.characters.create(name="Ada")
+        client.characters.generate_initial_image(character.id, prompt="p")
+        with pytest.raises(charlib.JobFailedError):
+            client.characters.generate_360_set_and_wait(character.id, image_count=2, timeout=60)
