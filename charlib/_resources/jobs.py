@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from charlib._exceptions import CharlibError, InvalidParameterError, WaitTimeoutError
+from charlib._exceptions import (
+    BadRequestError,
+    CharlibError,
+    InvalidParameterError,
+    WaitTimeoutError,
+)
 from charlib._job import AsyncJob, Job
 from charlib._models import CancelResult, JobAccepted, JobPage, JobState, JobStatus, JobType
 from charlib._pagination import PageCursor
@@ -62,6 +67,16 @@ def get_spec(job_id: str) -> RequestSpec[JobStatus]:
 def cancel_spec(job_id: str) -> RequestSpec[CancelResult]:
     """``DELETE /api/v1/jobs/{job_id}/status`` (retried like a GET)."""
     return RequestSpec("DELETE", _status_path(job_id), model_parser(CancelResult))
+
+
+def cancel_outcome(error: BadRequestError) -> CancelResult:
+    """A cancel refused because the job is *already cancelled* means what the caller wanted holds:
+    success. (It is also the answer a retried cancel gets when the first reply was lost.)"""
+    body = error.body if isinstance(error.body, dict) else {}
+    message = str(body.get("message") or body.get("error") or "")
+    if message.rstrip().endswith("status: cancelled"):
+        return CancelResult(success=True, message=message)
+    raise error
 
 
 def poll_spec(job_id: str, left: float | None, timeout: httpx.Timeout) -> RequestSpec[JobStatus]:
@@ -161,11 +176,16 @@ class Jobs:
         Against the live service cancelling is cosmetic (the job may still finish); keep
         polling until a terminal state is stable.
 
+        A job that is already cancelled counts as success.
+
         Raises:
             NotFoundError: no such job.
-            BadRequestError: the job is already terminal.
+            BadRequestError: the job has already completed or failed.
         """
-        return self._client._request(cancel_spec(job_id))
+        try:
+            return self._client._request(cancel_spec(job_id))
+        except BadRequestError as error:
+            return cancel_outcome(error)
 
     def list(
         self,
@@ -458,11 +478,16 @@ class AsyncJobs:
         Against the live service cancelling is cosmetic (the job may still finish); keep
         polling until a terminal state is stable.
 
+        A job that is already cancelled counts as success.
+
         Raises:
             NotFoundError: no such job.
-            BadRequestError: the job is already terminal.
+            BadRequestError: the job has already completed or failed.
         """
-        return await self._client._request(cancel_spec(job_id))
+        try:
+            return await self._client._request(cancel_spec(job_id))
+        except BadRequestError as error:
+            return cancel_outcome(error)
 
     async def list(
         self,

@@ -164,3 +164,23 @@ async def test_job_handle_round_trips_through_json(
     assert client.jobs.resume(job.id).id == job.id
     with pytest.raises(charlib.InvalidParameterError, match="job"):
         client.jobs.resume("{not json")
+
+
+async def test_cancel_whose_first_reply_was_lost_still_succeeds(
+    make_client: Callable[..., AnyClient], server: FakeServer
+) -> None:
+    """A retried cancel answered "already cancelled" (the first one worked) is a success."""
+    already = {"success": False, "message": "Cannot cancel job with status: cancelled"}
+    server.script(httpx.Response(502, text="bad gateway"), httpx.Response(400, json=already))
+    result = await resolve(make_client().jobs.cancel(JOB))
+    assert result.success
+    assert [r.method for r in server.requests] == ["DELETE", "DELETE"]
+
+
+async def test_cancelling_a_completed_job_is_still_an_error(
+    make_client: Callable[..., AnyClient], server: FakeServer
+) -> None:
+    """Only "already cancelled" is forgiven: a completed job cannot be cancelled."""
+    server.script(httpx.Response(400, json=golden("cancel-terminal-400")))
+    with pytest.raises(charlib.BadRequestError):
+        await resolve(make_client().jobs.cancel(JOB))
