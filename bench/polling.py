@@ -57,6 +57,7 @@ async def _follow(client: charlib.AsyncClient, job_id: str, poll: Any) -> None:
 def _batch(server: Any, url: str, seeds: list[int], speed: float) -> list[dict[str, float]]:
     engine = server.app.engine
     character = engine.create_character({"name": f"Polling {seeds[0]}"})
+    engine.generate_initial_image(character["id"], "polling", 768, 1024)  # jobs need a reference
     pairs: list[tuple[int, str, str]] = []
     for seed in seeds:
         options = parse_generate_options({"customSeed": seed})

@@ -52,6 +52,7 @@ def build_mock(jobs: int, *, speed: float = 1.0, seed: int = 0) -> tuple[MockApp
     app = create_app(clock=clock, seed=seed, capacity=max(1, jobs))
     engine = app.engine
     character = engine.create_character({"name": "Bench Character"})
+    engine.generate_initial_image(character["id"], "bench", 768, 1024)  # jobs need a reference
     options = parse_generate_options({})
     ids = [engine.create_job(character["id"], options, "success").job_id for _ in range(jobs)]
     return app, ids

@@ -22,14 +22,13 @@ path_prefix=)``, ``clear_faults()``, ``set_scenario(name)``, ``set_capacity(n)``
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from mock_server.app import MockApp, create_app
 from mock_server.clock import Clock, ManualClock, ScaledClock, SystemClock
 from mock_server.control import MockControl
 from mock_server.faults import FAULT_KINDS, FaultConfig, InjectedConnectionReset
 from mock_server.lifecycle import SCENARIOS
 from mock_server.server import RunningServer, serve
+from mock_server.version import __version__
 
 __all__ = [
     "FAULT_KINDS",

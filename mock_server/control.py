@@ -41,6 +41,11 @@ class MockControl:
         """``system``, ``scaled`` or ``manual``."""
         return self._engine.clock.kind
 
+    @property
+    def speed(self) -> float:
+        """How fast server time runs (0 for a manual clock)."""
+        return self._engine.clock.speed
+
     def now_ms(self) -> int:
         """Server time in epoch milliseconds."""
         return self._engine.now()
@@ -77,12 +82,16 @@ class MockControl:
                 "path_prefix": path_prefix,
             }
         )
-        self._engine.faults.set(config)
+        self.apply_faults(config)
         return config
+
+    def apply_faults(self, config: FaultConfig | None) -> None:
+        """Inject the faults of a ready :class:`FaultConfig` (None: stop)."""
+        self._engine.faults.set(config)
 
     def clear_faults(self) -> None:
         """Stop injecting faults."""
-        self._engine.faults.set(None)
+        self.apply_faults(None)
 
     @property
     def faults(self) -> FaultConfig | None:
@@ -90,14 +99,28 @@ class MockControl:
         return self._engine.faults.config
 
     def set_scenario(self, scenario: str | None) -> None:
-        """Scenario for jobs started without ``X-Mock-Scenario`` (None: seeded random)."""
+        """Scenario for jobs started without ``X-Mock-Scenario`` (None or ``random``: seeded).
+
+        Raises:
+            ValueError: not one of :data:`~mock_server.SCENARIOS`, ``random`` or None.
+        """
         if scenario is not None and scenario not in (*SCENARIOS, "random"):
-            raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, random")
+            raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, random or null")
         self._engine.default_scenario = None if scenario == "random" else scenario
 
+    @property
+    def scenario(self) -> str | None:
+        """The default scenario (None: seeded random)."""
+        return self._engine.default_scenario
+
     def set_capacity(self, capacity: int) -> None:
-        """How many jobs process at once."""
+        """How many jobs process at once (ValueError below 1)."""
         self._engine.set_capacity(capacity)
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs process at once."""
+        return self._engine.capacity
 
     def reset(self) -> None:
         """Forget data, faults, scenario and the journal (the clock keeps its time)."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server.clock import Clock
+from mock_server.domain import CancelOutcome, Conflict, NotFound, Precondition, Rule
 from mock_server.faults import FaultInjector
 from mock_server.lifecycle import (
     PENDING,
@@ -46,7 +47,7 @@ from mock_server.shots import SHOTS
 from mock_server.store import IdempotencyRecord, Store
 from mock_server.validation import GenerateOptions
 
-__all__ = ["MODES", "Engine", "JournalEntry", "NotFound", "default_capacity"]
+__all__ = ["MODES", "Engine", "JournalEntry", "default_capacity"]
 
 MODES = ("reference", "upstream")
 DEFAULT_CAPACITY = 4
@@ -60,14 +61,6 @@ def default_capacity(mode: str) -> int:
 
 
 JOURNAL_SIZE = 1000
-
-
-class NotFound(LookupError):
-    """A character, media item or job that does not exist."""
-
-
-class Conflict(ValueError):
-    """A uniqueness or idempotency conflict (409)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +231,7 @@ class Engine:
         with self.lock:
             doc = self.store.get_character(char_id)
         if doc is None:
-            raise NotFound(char_id)
+            raise NotFound(Rule.CHARACTER_NOT_FOUND, char_id)
         return doc
 
     def update_character(self, char_id: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -311,7 +304,7 @@ class Engine:
         """Delete a character (its jobs stay)."""
         with self.lock:
             if not self.store.delete_character(char_id):
-                raise NotFound(char_id)
+                raise NotFound(Rule.CHARACTER_NOT_FOUND, char_id)
 
     def list_characters(
         self, search: str | None, page: int, limit: int
@@ -357,7 +350,7 @@ class Engine:
             if media_id is not None:
                 media = self.store.get_media(media_id)
                 if media is None:
-                    raise NotFound(media_id)
+                    raise NotFound(Rule.MEDIA_NOT_FOUND, media_id)
             else:
                 media = self._new_media(now, alt=doc["name"], width=0, height=0, url=image_url)
                 if dino:
@@ -395,7 +388,7 @@ class Engine:
             now = self.now()
             doc = self.character(char_id)
             if doc.get("masterReferenceImage"):
-                raise Conflict("Character already has a master reference image")
+                raise Precondition(Rule.HAS_REFERENCE)
             media = self._new_media(now, alt=prompt[:200], width=width, height=height, url=None)
             self.store.add_media(media)
             doc = {
@@ -466,9 +459,27 @@ class Engine:
             return _seed63(self.seed, "custom", options.custom_seed)
         return _seed63(self.seed, "plan", seq)
 
+    def _require_reference(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """The character's master reference; Precondition when it has none usable."""
+        media = self.reference_media(doc)
+        if media is None:
+            raise Precondition(Rule.NO_REFERENCE)
+        if not media.get("dinoAssetId"):
+            raise Precondition(Rule.REFERENCE_WITHOUT_DINO)
+        return media
+
     def create_job(self, char_id: str, options: GenerateOptions, scenario: str | None) -> JobFacts:
-        """Accept a generate-360-set request: store the job's facts (the character must exist)."""
+        """Accept a generate-360-set request: store the job's facts.
+
+        Raises:
+            NotFound: no such character.
+            Precondition: no master reference with a DINO asset id; or the ``partial``
+                scenario asked of a single shot (reference mode).
+        """
         with self.lock, self.store.transaction():
+            self._require_reference(self.character(char_id))
+            if scenario == "partial" and self.mode != "upstream" and options.image_count < 2:
+                raise Precondition(Rule.PARTIAL_NEEDS_TWO)
             now = self.now()
             job_id, seq = self._job_id()
             scenario = scenario or self.default_scenario or "random"
@@ -508,32 +519,38 @@ class Engine:
             return None
         return job, view(job, now)
 
-    def cancel(self, job_id: str) -> tuple[int, dict[str, Any]]:
-        """Cancel a job: (HTTP status, body) per CONTRACT §8 and the mode's rules."""
+    def has_result_image(self, job_id: str, slug: str) -> bool:
+        """Whether the job's visible results include an image of the shot ``slug``."""
+        found = self.job(job_id)
+        if found is None or found[1].results is None:
+            return False
+        return any(r.succeeded and r.shot.slug == slug for r in found[1].results.runs)
+
+    def cancel(self, job_id: str) -> CancelOutcome:
+        """Cancel a job, by the mode's rules (CONTRACT §8).
+
+        Raises:
+            NotFound: no such job.
+            Precondition: the job is already final (``detail`` is its status).
+        """
         with self.lock, self.store.transaction():
             job = self.store.get_job(job_id)
             if job is None:
-                return 404, {"success": False, "message": "Job not found"}
+                raise NotFound(Rule.JOB_NOT_FOUND, job_id)
             now = self.now()
             status = status_at(job, now)
             if status in TERMINAL:
-                return 400, {
-                    "success": False,
-                    "message": f"Cannot cancel job with status: {status}",
-                }
+                raise Precondition(Rule.JOB_FINAL, status)
             if self.mode == "upstream":
                 if job.frozen_ms is not None:
                     # D2: not in this process's active set: claims success, changes nothing.
-                    return 200, {
-                        "success": False,
-                        "message": "Job was not actively running, but marked as cancelled",
-                    }
+                    return CancelOutcome.NOT_RUNNING_HERE
                 # D1: the worker's next progress write flips it back to processing.
                 self.store.set_cancel(job_id, now, next_write_after(job, now))
-                return 200, {"success": True, "message": "Job cancelled successfully"}
+                return CancelOutcome.CANCELLED
             self.store.set_cancel(job_id, now, None)
             self._rebuild(now)  # its slot is free from now on
-            return 200, {"success": True, "message": "Job cancelled successfully"}
+            return CancelOutcome.CANCELLED
 
     def list_jobs(
         self,
@@ -559,9 +576,22 @@ class Engine:
 
     # -- the legacy synchronous core set ------------------------------------------------------
 
-    def core_set_plan(self, options: dict[str, Any], scenario: str | None) -> tuple[Plan, int]:
-        """Plan a synchronous core-set run; returns (plan, server time it will finish)."""
+    def core_set_plan(
+        self, char_id: str, options: dict[str, Any], scenario: str | None
+    ) -> tuple[Plan, int]:
+        """Plan a synchronous core-set run; returns (plan, server time it will finish).
+
+        Raises:
+            NotFound: no such character.
+            Precondition: no master reference, or one not processed (with a DINO asset id).
+        """
         with self.lock:
+            doc = self.character(char_id)
+            if self.reference_media(doc) is None:
+                raise Precondition(Rule.NO_REFERENCE)
+            if not doc.get("masterReferenceProcessed"):
+                raise Precondition(Rule.REFERENCE_UNPROCESSED)
+            self._require_reference(doc)
             now = self.now()
             seq = self.store.next_seq("coreset")
             custom = options.get("customSeed")
@@ -580,7 +610,10 @@ class Engine:
         """Store the images of a finished core-set run; returns (character, gallery entries)."""
         with self.lock, self.store.transaction():
             now = self.now()
-            doc = self.character(char_id)
+            try:
+                doc = self.character(char_id)
+            except NotFound:
+                raise NotFound(Rule.CHARACTER_GONE, char_id) from None
             entries: list[dict[str, Any]] = []
             for run in plan.succeeded:
                 media = self._new_media(now, alt=run.shot.name, width=48, height=64, url=None)

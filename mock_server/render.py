@@ -16,14 +16,29 @@ from mock_server.lifecycle import (
     CANCELLED,
     COMPLETED,
     FAILED,
+    MEAN_SHOT_MS,
+    NO_IMAGES_ERROR,
     PENDING,
     PROCESSING,
+    SHOT_ERROR,
     JobFacts,
     JobView,
     Plan,
 )
 
-__all__ = ["dumps", "http_date", "iso", "job_list_item", "job_status_body", "media_id_for"]
+__all__ = [
+    "accepted_body",
+    "character_body",
+    "core_set_body",
+    "dumps",
+    "http_date",
+    "iso",
+    "job_list_item",
+    "job_status_body",
+    "media_body",
+    "media_id_for",
+    "page_fields",
+]
 
 UPSTREAM_MEDIA_HOST = "https://media.rumbletv.com/media/"
 
@@ -92,7 +107,7 @@ def _results(job: JobFacts, plan: Plan, processing_ms: int, base: str) -> dict[s
         image["mediaId"] = media_id
         generated.append(image)
     failed = [
-        {"angle": r.shot.name, "error": "Image generation failed", "attempts": r.attempts}
+        {"angle": r.shot.name, "error": SHOT_ERROR, "attempts": r.attempts}
         for r in plan.runs
         if not r.succeeded
     ]
@@ -164,3 +179,124 @@ def job_list_item(job: JobFacts, v: JobView) -> dict[str, Any]:
     if v.estimated_ms is not None and job.mode != "upstream":
         item["estimatedCompletionAt"] = iso(v.estimated_ms)
     return item
+
+
+def media_body(media: dict[str, Any] | None, url_base: str) -> dict[str, Any] | None:
+    """A media document with an absolute ``url`` (and ``dinoMediaUrl``, as upstream)."""
+    if media is None:
+        return None
+    url = str(media.get("url", ""))
+    if url.startswith("/"):
+        url = url_base + url
+    return {**media, "url": url, "dinoMediaUrl": url}
+
+
+def character_body(
+    doc: dict[str, Any], reference: dict[str, Any] | None, url_base: str
+) -> dict[str, Any]:
+    """A character document as sent: the master reference populated, gallery URLs absolute.
+
+    ``doc`` is the character with its gallery already merged (``Engine.gallery``).
+    """
+    gallery = []
+    for entry in doc.get("imageGallery", []):
+        url = str(entry.get("url") or f"/media/{entry.get('imageFile')}.png")
+        gallery.append({**entry, "url": url_base + url if url.startswith("/") else url})
+    return {**doc, "masterReferenceImage": media_body(reference, url_base), "imageGallery": gallery}
+
+
+def page_fields(total: int, page: int, limit: int) -> dict[str, Any]:
+    """The pagination fields both list routes send (the character list adds a few)."""
+    pages = max(1, -(-total // limit))
+    return {
+        "totalDocs": total,
+        "limit": limit,
+        "page": page,
+        "totalPages": pages,
+        "hasNextPage": page < pages,
+        "hasPrevPage": page > 1,
+    }
+
+
+def accepted_body(job: JobFacts) -> dict[str, Any]:
+    """The 202 body of generate-360-set, with its completion estimate.
+
+    Upstream estimates 30 s per requested image from creation; the reference mode from the
+    job's slot start, at the mean shot time, for the shots it will really generate.
+    """
+    count = job.image_count
+    if job.mode == "upstream":
+        estimate = job.created_ms + count * 30_000
+    else:
+        estimate = job.start_ms + len(job.plan().shots) * MEAN_SHOT_MS
+    return {
+        "success": True,
+        "jobId": job.job_id,
+        "status": "accepted",
+        "message": f"360° image generation job started. Generating {count} images.",
+        "estimatedCompletionTime": iso(estimate),
+        "pollUrl": f"/api/v1/jobs/{job.job_id}/status",
+    }
+
+
+def _core_set_image(entry: dict[str, Any], url_base: str) -> dict[str, Any]:
+    return {
+        "imageId": entry["imageFile"],
+        "url": f"{url_base}/media/{entry['imageFile']}.png",
+        "shotName": entry["shotName"],
+        "referenceShot": {
+            "slug": entry["referenceShot"],
+            "shotName": entry["shotName"],
+            "lens": entry["lens"],
+            "angle": entry["angle"],
+            "crop": entry["crop"],
+        },
+        "qualityScore": entry["qualityScore"],
+        "consistencyScore": entry["consistencyScore"],
+        "dinoAssetId": entry["dinoAssetId"],
+    }
+
+
+def _core_set_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    keys = ("referenceShot", "shotName", "qualityScore", "consistencyScore", "lens", "angle")
+    return {"imageId": entry["imageFile"], **{k: entry[k] for k in keys}, "crop": entry["crop"]}
+
+
+def core_set_body(
+    doc: dict[str, Any],
+    plan: Plan,
+    entries: list[dict[str, Any]],
+    threshold: float,
+    url_base: str,
+) -> tuple[int, dict[str, Any]]:
+    """Status and body of a finished legacy core-set run (CONTRACT §10): 200, or the 500 of a
+    run that produced no image."""
+    failed = [
+        {"shotName": r.shot.name, "error": SHOT_ERROR, "attempts": r.attempts} for r in plan.failed
+    ]
+    if not entries:
+        details = {
+            "generatedImages": 0,
+            "failedImages": len(failed),
+            "totalAttempts": plan.total_attempts,
+            "errorMessage": NO_IMAGES_ERROR,
+        }
+        return 500, {"error": "Core set generation failed", "details": details}
+    quality = [e["qualityScore"] for e in entries]
+    consistency = [e["consistencyScore"] for e in entries]
+    data = {
+        "characterId": doc["id"],
+        "characterName": doc["name"],
+        "generatedImages": [_core_set_image(e, url_base) for e in entries],
+        "failedImages": failed,
+        "totalAttempts": plan.total_attempts,
+        "coreSetImages": [_core_set_entry(e) for e in entries],
+        "summary": {
+            "totalGenerated": len(entries),
+            "validImages": sum(1 for q in quality if q >= threshold),
+            "averageQuality": round(sum(quality) / len(quality), 2),
+            "averageConsistency": round(sum(consistency) / len(consistency), 2),
+        },
+    }
+    message = f"Core set generated: {len(entries)} images"
+    return 200, {"success": True, "message": message, "data": data}

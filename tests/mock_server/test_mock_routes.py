@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
 
@@ -319,7 +320,7 @@ async def test_openapi_covers_every_route(app: MockApp, client: httpx.AsyncClien
     paths = document["paths"]
     for route in app.routes:
         assert isinstance(route, Route)
-        path = route.path.replace("{job_id}", "{jobId}").replace("{rest:path}", "{path}")
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)  # the document drops converters
         if path == "/openapi.json":
             continue
         assert path in paths, path

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 import charlib
 from mock_server import ManualClock, RunningServer, create_app, serve
 from mock_server.openapi import openapi_document
-from mock_server.routes import MAX_BODY
+from mock_server.http import MAX_BODY
 from tests.reliability.conftest import MockProcess, free_port
 
 KEY = "rel-Secret-7f3c9d2e81"

@@ -1,0 +1,226 @@
+"""The mock's one pure-ASGI middleware: what every request goes through before routing.
+
+In order: the ``Date`` header from the server clock on every response, bearer auth, the 1 MiB
+body limit, fault injection and the request journal. It also answers the job-status poll
+straight away (:func:`~mock_server.routes.jobs.status_fast`), the hot path of every client.
+It sits *outside* Starlette's error middleware, so an injected connection reset reaches the
+server (or the in-process transport) instead of becoming a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import socket
+import struct
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mock_server.engine import Engine
+from mock_server.faults import FaultConfig, InjectedConnectionReset
+from mock_server.http import DRAIN_LIMIT, MAX_BODY
+from mock_server.render import dumps, http_date
+from mock_server.routes.jobs import status_fast
+
+__all__ = ["MockMiddleware"]
+
+_STATUS_PREFIX = "/api/v1/jobs/"
+_STATUS_SUFFIX = "/status"
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+async def _send_json(send: Send, status: int, body: Any, extra: list[tuple[bytes, bytes]]) -> None:
+    payload = dumps(body)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _drain(receive: Receive) -> None:
+    """Read the request body to its end, dropping it (see ``DRAIN_LIMIT``)."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+
+
+def _abort_connection(send: Send) -> bool:
+    """Drop the client's TCP connection with a reset, if ``send`` belongs to a socket server.
+
+    uvicorn's ``send`` is a bound method of its request cycle, which holds the transport; with
+    SO_LINGER 0 a close becomes an RST, so the client sees "connection reset by peer".
+    """
+    cycle: Any = getattr(send, "__self__", None)
+    transport: Any = getattr(cycle, "transport", None)
+    if transport is None or not hasattr(transport, "abort"):
+        return False
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+    # Tell uvicorn the client is gone, so it does not try to answer with a 500.
+    if hasattr(cycle, "disconnected"):
+        cycle.disconnected = True
+    return True
+
+
+class MockMiddleware:
+    """Date header, auth, body limit, faults, journal, and the fast status route (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp, engine: Engine, api_key: str | None) -> None:
+        self.app = app
+        self.engine = engine
+        self.expected = None if api_key is None else f"Bearer {api_key}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        engine = self.engine
+        path: str = scope["path"]
+        method: str = scope["method"]
+        admin = path.startswith("/_mock")
+        sent = [0]
+        # Echoing the key tells a client this server honours Idempotency-Key, so retrying a keyed
+        # POST after an unclear failure cannot create a second job (the live service ignores it).
+        key = _header(scope, b"idempotency-key") if method == "POST" else None
+
+        async def send_dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent[0] = message["status"]
+                headers = [h for h in message.get("headers", ()) if h[0].lower() != b"date"]
+                headers.append((b"date", http_date(engine.now())))
+                if key is not None:
+                    headers.append((b"idempotency-key", key))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        if (
+            self.expected is not None
+            and path != "/api/health"
+            and (admin or path.startswith("/api/"))
+        ):
+            given = _header(scope, b"authorization") or b""
+            if not hmac.compare_digest(given, self.expected):
+                await _send_json(
+                    send_dated,
+                    401,
+                    {
+                        "success": False,
+                        "error": "Unauthorized: send the header Authorization: Bearer <api key>",
+                    },
+                    [(b"www-authenticate", b'Bearer realm="charlib-mock"')],
+                )
+                self._record(method, path, 401, None, admin)
+                return
+
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            if int(length) <= DRAIN_LIMIT:
+                await _drain(receive)
+            await _send_json(
+                send_dated,
+                413,
+                {"success": False, "error": f"Request body exceeds {MAX_BODY} bytes"},
+                [(b"connection", b"close")],
+            )
+            self._record(method, path, 413, None, admin)
+            return
+
+        fault = None if admin else engine.faults.decide(path)
+        if fault is not None:
+            config = engine.faults.config or FaultConfig()
+            if fault in ("429", "503", "500"):
+                await self._reject(send_dated, int(fault), config)
+                self._record(method, path, int(fault), fault, admin)
+                return
+            if fault == "latency":
+                await asyncio.sleep(config.latency)
+            else:  # reset / malformed: process first, then spoil the answer
+                try:
+                    await self._spoil(scope, receive, send, send_dated, sent, fault)
+                finally:
+                    self._record(method, path, sent[0], fault, admin)
+                return
+
+        if (
+            method == "GET"
+            and path.startswith(_STATUS_PREFIX)
+            and path.endswith(_STATUS_SUFFIX)
+            and "/" not in path[len(_STATUS_PREFIX) : -len(_STATUS_SUFFIX)]
+            and len(path) > len(_STATUS_PREFIX) + len(_STATUS_SUFFIX)
+        ):
+            job_id = path[len(_STATUS_PREFIX) : -len(_STATUS_SUFFIX)]
+            status = await status_fast(engine, scope, send_dated, job_id)
+            self._record(method, path, status, fault, admin)
+            return
+
+        await self.app(scope, receive, send_dated)
+        self._record(method, path, sent[0], fault, admin)
+
+    def _record(self, method: str, path: str, status: int, fault: str | None, admin: bool) -> None:
+        if not admin:  # the journal is about the client's traffic, not the test's own controls
+            self.engine.record(method, path, status, fault)
+
+    async def _reject(self, send: Send, status: int, config: FaultConfig) -> None:
+        reasons = {429: "Too Many Requests", 503: "Service Unavailable", 500: "Internal Error"}
+        extra: list[tuple[bytes, bytes]] = []
+        if status in (429, 503):
+            seconds = max(0, int(-(-config.retry_after // 1)))  # ceil, as an integer header
+            extra.append((b"retry-after", str(seconds).encode()))
+        body = {"success": False, "error": f"Injected fault: {status} {reasons[status]}"}
+        await _send_json(send, status, body, extra)
+
+    async def _spoil(
+        self,
+        scope: Scope,
+        receive: Receive,
+        raw_send: Send,
+        send_dated: Send,
+        sent: list[int],
+        fault: str,
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        sent[0] = 0 if start is None else int(start["status"])
+        if fault == "reset":
+            if not _abort_connection(raw_send):
+                raise InjectedConnectionReset()
+            return
+        body = b"".join(chunks)
+        garbled = body[: max(1, len(body) // 2)] if body else b'{"success":'
+        headers = [
+            (k, v)
+            for k, v in (start or {}).get("headers", ())
+            if k.lower() not in (b"content-length", b"content-type")
+        ]
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(garbled)).encode()),
+        ]
+        await send_dated(
+            {"type": "http.response.start", "status": sent[0] or 200, "headers": headers}
+        )
+        await send_dated({"type": "http.response.body", "body": garbled})
