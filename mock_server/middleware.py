@@ -28,6 +28,21 @@ __all__ = ["MockMiddleware"]
 
 _STATUS_PREFIX = "/api/v1/jobs/"
 _STATUS_SUFFIX = "/status"
+_UNAUTHORIZED = "Unauthorized: send the header Authorization: Bearer <api key>"
+_CHALLENGE = b'Bearer realm="charlib-mock"'
+
+
+def _polled_job(method: str, path: str) -> str | None:
+    """The job id of a status poll (``GET /api/v1/jobs/{jobId}/status``), else None."""
+    if (
+        method == "GET"
+        and path.startswith(_STATUS_PREFIX)
+        and path.endswith(_STATUS_SUFFIX)
+        and len(path) > len(_STATUS_PREFIX) + len(_STATUS_SUFFIX)
+    ):
+        job_id = path[len(_STATUS_PREFIX) : -len(_STATUS_SUFFIX)]
+        return None if "/" in job_id else job_id
+    return None
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -108,36 +123,9 @@ class MockMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        if (
-            self.expected is not None
-            and path != "/api/health"
-            and (admin or path.startswith("/api/"))
-        ):
-            given = _header(scope, b"authorization") or b""
-            if not hmac.compare_digest(given, self.expected):
-                await _send_json(
-                    send_dated,
-                    401,
-                    {
-                        "success": False,
-                        "error": "Unauthorized: send the header Authorization: Bearer <api key>",
-                    },
-                    [(b"www-authenticate", b'Bearer realm="charlib-mock"')],
-                )
-                self._record(method, path, 401, None, admin)
-                return
-
-        length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY:
-            if int(length) <= DRAIN_LIMIT:
-                await _drain(receive)
-            await _send_json(
-                send_dated,
-                413,
-                {"success": False, "error": f"Request body exceeds {MAX_BODY} bytes"},
-                [(b"connection", b"close")],
-            )
-            self._record(method, path, 413, None, admin)
+        refused = await self._gate(scope, receive, send_dated, admin)
+        if refused:
+            self._record(method, path, refused, None, admin)
             return
 
         fault = None if admin else engine.faults.decide(path)
@@ -156,20 +144,39 @@ class MockMiddleware:
                     self._record(method, path, sent[0], fault, admin)
                 return
 
-        if (
-            method == "GET"
-            and path.startswith(_STATUS_PREFIX)
-            and path.endswith(_STATUS_SUFFIX)
-            and "/" not in path[len(_STATUS_PREFIX) : -len(_STATUS_SUFFIX)]
-            and len(path) > len(_STATUS_PREFIX) + len(_STATUS_SUFFIX)
-        ):
-            job_id = path[len(_STATUS_PREFIX) : -len(_STATUS_SUFFIX)]
+        job_id = _polled_job(method, path)
+        if job_id is not None:
             status = await status_fast(engine, scope, send_dated, job_id)
             self._record(method, path, status, fault, admin)
             return
 
         await self.app(scope, receive, send_dated)
         self._record(method, path, sent[0], fault, admin)
+
+    async def _gate(self, scope: Scope, receive: Receive, send: Send, admin: bool) -> int:
+        """Refuse a request without the API key (401) or with a too large body (413).
+
+        Returns the status sent, or 0 when the request may go on.
+        """
+        path: str = scope["path"]
+        if (
+            self.expected is not None
+            and path != "/api/health"
+            and (admin or path.startswith("/api/"))
+        ):
+            given = _header(scope, b"authorization") or b""
+            if not hmac.compare_digest(given, self.expected):
+                body = {"success": False, "error": _UNAUTHORIZED}
+                await _send_json(send, 401, body, [(b"www-authenticate", _CHALLENGE)])
+                return 401
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            if int(length) <= DRAIN_LIMIT:
+                await _drain(receive)
+            body = {"success": False, "error": f"Request body exceeds {MAX_BODY} bytes"}
+            await _send_json(send, 413, body, [(b"connection", b"close")])
+            return 413
+        return 0
 
     def _record(self, method: str, path: str, status: int, fault: str | None, admin: bool) -> None:
         if not admin:  # the journal is about the client's traffic, not the test's own controls
