@@ -9,18 +9,39 @@ unit in which job facts are stored, so timestamps render to exactly the stored m
 
 Every clock can be advanced (a jump forward) and told a lower bound (:meth:`Clock.not_before`),
 which the server uses after a restart so that "now" never falls behind facts it has stored.
+
+Server time never passes :data:`MAX_SERVER_MS` (year 9000): an advance beyond it is refused with a
+``ValueError``, and a stored anchor or fact beyond it is held at the limit, so every timestamp the
+server renders stays a valid date (Python's dates end in year 9999) and no stored state can keep
+a server from starting or resetting.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Clock", "ManualClock", "ScaledClock", "SystemClock"]
+__all__ = ["MAX_SERVER_MS", "Clock", "ManualClock", "ScaledClock", "SystemClock"]
 
 #: 2026-01-01T00:00:00.000Z: where a ManualClock starts unless told otherwise.
 DEFAULT_MANUAL_START_MS = 1_767_225_600_000
+#: 9000-01-01T00:00:00.000Z: server time stops here (jobs' end times still fit before 9999).
+MAX_SERVER_MS = 221_845_392_000_000
+
+
+def _bounded(ms: float) -> float:
+    """``ms`` held within [0, MAX_SERVER_MS]; anything not finite counts as the limit."""
+    return min(max(ms, 0.0), float(MAX_SERVER_MS)) if math.isfinite(ms) else float(MAX_SERVER_MS)
+
+
+def _check_advance(now_ms: float, seconds: float) -> None:
+    """Refuse a negative jump, or one that would pass :data:`MAX_SERVER_MS`."""
+    if not seconds >= 0:
+        raise ValueError("cannot advance by a negative amount")
+    if now_ms + seconds * 1000 > MAX_SERVER_MS:
+        raise ValueError("the server clock cannot pass 9000-01-01T00:00:00Z")
 
 
 @runtime_checkable
@@ -94,7 +115,7 @@ class ScaledClock:
 
     def now_ms(self) -> int:
         """Server time in milliseconds."""
-        value = int(self._raw())
+        value = int(_bounded(self._raw()))
         if value < self._floor:
             return self._floor
         self._floor = value
@@ -102,9 +123,8 @@ class ScaledClock:
 
     def advance(self, seconds: float) -> None:
         """Jump forward by ``seconds`` of server time."""
-        if seconds < 0:
-            raise ValueError("cannot advance by a negative amount")
         with self._lock:
+            _check_advance(self._raw(), seconds)
             self._anchor_ms += seconds * 1000
 
     def set_speed(self, speed: float) -> None:
@@ -119,7 +139,7 @@ class ScaledClock:
     def not_before(self, ms: int) -> None:
         """Move the anchor forward if server time is behind ``ms``."""
         with self._lock:
-            behind = ms - self._raw()
+            behind = _bounded(ms) - self._raw()
             if behind > 0:
                 self._anchor_ms += behind
 
@@ -137,8 +157,10 @@ class ScaledClock:
         except (KeyError, TypeError, ValueError):
             return
         elapsed = max(0.0, time.time() - wall)
+        if not (math.isfinite(elapsed) and math.isfinite(speed)):
+            return
         with self._lock:
-            self._anchor_ms = max(self._raw(), server_ms + elapsed * 1000 * speed)
+            self._anchor_ms = max(self._raw(), _bounded(server_ms + elapsed * 1000 * speed))
             self._anchor_mono = time.monotonic()
 
     def __repr__(self) -> str:
@@ -159,8 +181,8 @@ class SystemClock(ScaledClock):
             offset = float(state["server_ms"]) - float(state["wall"]) * 1000
         except (KeyError, TypeError, ValueError):
             return
-        if offset > 0 and self._speed == 1.0:
-            self.not_before(int(time.time() * 1000 + offset))
+        if math.isfinite(offset) and offset > 0 and self._speed == 1.0:
+            self.not_before(int(_bounded(time.time() * 1000 + offset)))
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -190,9 +212,8 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         """Move time forward by ``seconds`` (rounded to the millisecond)."""
-        if seconds < 0:
-            raise ValueError("cannot advance by a negative amount")
         with self._lock:
+            _check_advance(self._now, seconds)
             self._now += round(seconds * 1000)
 
     def set_speed(self, speed: float) -> None:
@@ -202,7 +223,7 @@ class ManualClock:
     def not_before(self, ms: int) -> None:
         """Jump to ``ms`` if the clock is behind it."""
         with self._lock:
-            self._now = max(self._now, int(ms))
+            self._now = max(self._now, int(_bounded(ms)))
 
     def state(self) -> dict[str, Any]:
         """The current time."""
@@ -211,7 +232,7 @@ class ManualClock:
     def restore(self, state: dict[str, Any]) -> None:
         """Continue from the persisted time (never going back)."""
         try:
-            self.not_before(int(state["server_ms"]))
+            self.not_before(int(_bounded(float(state["server_ms"]))))
         except (KeyError, TypeError, ValueError):
             return
 

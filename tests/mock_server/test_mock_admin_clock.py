@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from mock_server import ManualClock, MockApp, ScaledClock, SystemClock
+from mock_server import ManualClock, MockApp, ScaledClock, SystemClock, create_app
+from mock_server.clock import MAX_SERVER_MS
 
 Char = Callable[..., Awaitable[str]]
 Start = Callable[..., Awaitable[str]]
@@ -190,3 +194,53 @@ def test_system_clock_follows_real_time_plus_offset() -> None:
     again = SystemClock()
     again.restore(clock.state())
     assert again.now_ms() - time.time() * 1000 > 3_500_000
+
+
+@pytest.mark.parametrize("make_clock", [ManualClock, lambda: ScaledClock(60), SystemClock])
+async def test_the_clock_stops_at_its_limit(
+    make_app: Callable[..., MockApp], make_clock: Callable[[], Any]
+) -> None:
+    """Advancing past year 9000 is a clear 400; every route, reset included, keeps working."""
+    app = make_app(clock=make_clock())
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://c") as c:
+        statuses = [
+            (await c.post("/_mock/clock", json={"advance": 315_360_000})).status_code
+            for _ in range(800)  # ten years each: 2026 + 7,000 years
+        ]
+        assert 400 in statuses
+        refused = await c.post("/_mock/clock", json={"advance": 315_360_000})
+        assert refused.status_code == 400
+        assert refused.json()["error"] == "the server clock cannot pass 9000-01-01T00:00:00Z"
+        assert (await c.get("/_mock/clock")).json()["nowMs"] <= MAX_SERVER_MS
+        for path in ("/api/health", "/api/v1/jobs", "/api/v1/characters"):
+            response = await c.get(path)
+            assert response.status_code == 200, path
+            assert response.headers["date"]
+        assert (await c.post("/_mock/reset")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        {"kind": "manual", "server_ms": 10**20},
+        {"kind": "scaled", "wall": 0, "server_ms": float("inf"), "speed": 1},
+        {"kind": "scaled", "wall": time.time(), "server_ms": 1e30, "speed": 1e9},
+        {"kind": "system", "wall": 0, "server_ms": 1e25},
+    ],
+)
+@pytest.mark.parametrize("make_clock", [ManualClock, lambda: ScaledClock(60), SystemClock])
+async def test_a_stored_clock_beyond_the_limit_cannot_stop_a_server(
+    tmp_path: Path, anchor: dict[str, Any], make_clock: Callable[[], Any]
+) -> None:
+    """A database holding an absurd clock anchor (an older version's) starts, serves and resets."""
+    db = tmp_path / "mock.sqlite3"
+    first = create_app(clock=ManualClock(), db_path=str(db))
+    first.engine.store.set_meta("clock", json.dumps(anchor))
+    first.engine.store.close()
+    app = create_app(clock=make_clock(), db_path=str(db))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://c") as c:
+        for path in ("/api/health", "/api/v1/jobs", "/_mock/clock"):
+            assert (await c.get(path)).status_code == 200, path
+        assert (await c.post("/_mock/reset")).status_code == 200
+    assert app.mock.now_ms() <= MAX_SERVER_MS
+    app.engine.store.close()
