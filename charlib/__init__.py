@@ -14,7 +14,7 @@ Everything public is importable from this module; the ``charlib._*`` modules are
 
 from charlib._client import AsyncClient, Client
 from charlib._clock import Clock, SystemClock
-from charlib._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from charlib._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RetryPolicy
 from charlib._display import JobsProgressBar, ProgressBar
 from charlib._exceptions import (
     APIConnectionError,
@@ -127,6 +127,7 @@ __all__ = [
     "RateLimitError",
     "ReferenceImage",
     "RequestTooLargeError",
+    "RetryPolicy",
     "SystemClock",
     "WaitTimeoutError",
     "__version__",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -19,7 +20,6 @@ import httpx
 from charlib._clock import Clock, SystemClock
 from charlib._config import (
     DEFAULT_BASE_URL,
-    DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -44,6 +44,7 @@ __all__ = ["AsyncClient", "Client"]
 logger = logging.getLogger("charlib")
 
 _T = TypeVar("_T")
+_H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
 
 # Resolved URLs kept per client; a poller asks for the same few paths over and over.
 _URL_CACHE_SIZE = 1024
@@ -88,31 +89,43 @@ def _resolve_api_key(api_key: str | None) -> str | None:
     return key
 
 
-def _resolve_max_retries(max_retries: int) -> int:
+def _resolve_retry(
+    retry: RetryPolicy | None, max_retries: int | None, default: RetryPolicy
+) -> RetryPolicy:
+    """The client's policy: ``retry`` (else ``default``), its count replaced by ``max_retries``."""
+    if retry is None:
+        retry = default
+    elif not isinstance(retry, RetryPolicy):
+        raise InvalidParameterError("retry", f"must be a charlib.RetryPolicy, got {retry!r}")
+    if max_retries is None:
+        return retry
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise InvalidParameterError("max_retries", f"must be an integer >= 0, got {max_retries!r}")
-    return max_retries
+    return retry if max_retries == retry.max_retries else replace(retry, max_retries=max_retries)
 
 
 class _BaseClient:
     """Options and the pure halves of sending a request (shared by both clients)."""
 
+    # The policy of a client given none; each client keeps its own in an attribute of this name.
     _retry_policy = RetryPolicy()
+    _http: httpx.Client | httpx.AsyncClient
+    _owns_http: bool
 
     def __init__(
         self,
-        *,
         base_url: str | httpx.URL | None,
         api_key: str | None,
         timeout: float | httpx.Timeout,
-        max_retries: int,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
         clock: Clock | None,
     ) -> None:
         configure_from_env()
         self._base_url = _resolve_base_url(base_url)
         self._api_key = _resolve_api_key(api_key)
         self._timeout = _resolve_timeout(timeout)
-        self._max_retries = _resolve_max_retries(max_retries)
+        self._retry_policy = _resolve_retry(retry, max_retries, self._retry_policy)
         self._clock: Clock = clock if clock is not None else SystemClock()
         # Learnt from responses: does this server honour Idempotency-Key? (See charlib._retry.)
         self._keys_honoured = False
@@ -137,12 +150,30 @@ class _BaseClient:
     @property
     def max_retries(self) -> int:
         """Retries after the first attempt of a retryable request (0: no retries)."""
-        return self._max_retries
+        return self._retry_policy.max_retries
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy of ordinary calls; waits use its ``retry_statuses`` and
+        ``max_retry_after`` to tell a failed poll worth waiting out from a final one."""
+        return self._retry_policy
 
     @property
     def clock(self) -> Clock:
         """The clock every sleep of this client goes through (retry backoff, waiting)."""
         return self._clock
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the underlying connection pool is closed."""
+        return self._http.is_closed
+
+    def _adopt(self, http_client: _H | None, kind: type[_H]) -> _H:
+        """The HTTP client to send through: ``http_client`` (its owner closes it), else our own."""
+        if http_client is not None and not isinstance(http_client, kind):
+            raise InvalidParameterError("http_client", f"must be an httpx.{kind.__name__}")
+        self._owns_http = http_client is None
+        return kind() if http_client is None else http_client
 
     def _option_kwargs(
         self,
@@ -150,6 +181,7 @@ class _BaseClient:
         api_key: str | NotGiven | None,
         timeout: float | httpx.Timeout | NotGiven,
         max_retries: int | NotGiven,
+        retry: RetryPolicy | NotGiven,
         clock: Clock | NotGiven,
     ) -> dict[str, Any]:
         """This client's options, overridden by the given ones (for ``with_options``)."""
@@ -157,8 +189,10 @@ class _BaseClient:
             "base_url": self._base_url if isinstance(base_url, NotGiven) else base_url,
             "api_key": self._api_key if isinstance(api_key, NotGiven) else api_key,
             "timeout": self._timeout if isinstance(timeout, NotGiven) else timeout,
-            "max_retries": self._max_retries if isinstance(max_retries, NotGiven) else max_retries,
+            "max_retries": None if isinstance(max_retries, NotGiven) else max_retries,
+            "retry": self._retry_policy if isinstance(retry, NotGiven) else retry,
             "clock": self._clock if isinstance(clock, NotGiven) else clock,
+            "http_client": self._http,
         }
 
     def _url(self, path: str) -> httpx.URL:
@@ -190,7 +224,6 @@ class _BaseClient:
         if kwargs is None:
             kwargs = self._retry_args[spec.mode] = retry_arguments(
                 mode=spec.mode,
-                max_retries=self._max_retries,
                 policy=self._retry_policy,
                 describe=self._describe_attempt,
                 keys_honoured=lambda: self._keys_honoured,
@@ -209,7 +242,7 @@ class _BaseClient:
         running a ``Retrying`` costs more than the rest of the SDK's per-request work); only when
         this says yes does the retry loop start, replaying ``error`` as its first attempt.
         """
-        if self._max_retries == 0 or spec.mode is RetryMode.NEVER:
+        if self._retry_policy.max_retries == 0 or spec.mode is RetryMode.NEVER:
             return False
         return is_retryable(error, spec.mode, self._retry_policy, self._keys_honoured)
 
@@ -255,12 +288,12 @@ class _BaseClient:
             raise make_status_error(response)
         return spec.parse(response)
 
-    def _repr_options(self) -> str:
+    def __repr__(self) -> str:
         # The API key is never shown, only whether one is set.
         key = "<set>" if self._api_key else None
         return (
-            f"base_url={str(self._base_url)!r}, api_key={key}, "
-            f"timeout={self._timeout!r}, max_retries={self._max_retries}"
+            f"{type(self).__name__}(base_url={str(self._base_url)!r}, api_key={key}, "
+            f"timeout={self._timeout!r}, max_retries={self.max_retries})"
         )
 
 
@@ -279,8 +312,10 @@ class Client(_BaseClient):
             in ``repr``, logs or error messages.
         timeout: per-request timeout in seconds or an ``httpx.Timeout``; default 30 s (10 s to
             connect).
-        max_retries: retries after the first attempt of a retryable request; default 3, 0
-            disables retrying.
+        max_retries: retries after the first attempt of a retryable request, 0 disables
+            retrying; default: the policy's (3). Given with ``retry``, it replaces the policy's.
+        retry: the :class:`RetryPolicy` (retries, backoff, ``Retry-After`` cap, retried statuses);
+            waits use it too, to tell which failed polls to wait out.
         http_client: an ``httpx.Client`` to send through (e.g. with ``httpx.MockTransport``).
             ``base_url``, headers and ``timeout`` of this client still apply. An injected client
             is not closed by :meth:`close`: its owner closes it.
@@ -291,6 +326,7 @@ class Client(_BaseClient):
     """Characters, their reference images and generation starts."""
     jobs: Jobs
     """Background jobs: status, cancel, list."""
+    _http: httpx.Client
 
     def __init__(
         self,
@@ -298,21 +334,13 @@ class Client(_BaseClient):
         base_url: str | httpx.URL | None = None,
         api_key: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            api_key=api_key,
-            timeout=timeout,
-            max_retries=max_retries,
-            clock=clock,
-        )
-        if http_client is not None and not isinstance(http_client, httpx.Client):
-            raise InvalidParameterError("http_client", "must be an httpx.Client")
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client()
+        super().__init__(base_url, api_key, timeout, max_retries, retry, clock)
+        self._http = self._adopt(http_client, httpx.Client)
         self.characters = Characters(self)
         self.jobs = Jobs(self)
 
@@ -334,26 +362,20 @@ class Client(_BaseClient):
         api_key: str | NotGiven | None = NOT_GIVEN,
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry: RetryPolicy | NotGiven = NOT_GIVEN,
         clock: Clock | NotGiven = NOT_GIVEN,
     ) -> Client:
         """A new client with some options changed, sharing this one's connection pool.
 
-        The derived client does not own the pool: closing it is a no-op for the pool; close the
-        original (or the injected ``http_client``) when done.
+        ``retry`` replaces the retry policy; ``max_retries`` replaces only its count (of the new
+        policy when both are given). The derived client does not own the pool: closing it is a
+        no-op for the pool; close the original (or the injected ``http_client``) when done.
 
         Example::
 
             slow = client.with_options(timeout=120, max_retries=0)
         """
-        return Client(
-            **self._option_kwargs(base_url, api_key, timeout, max_retries, clock),
-            http_client=self._http,
-        )
-
-    @property
-    def is_closed(self) -> bool:
-        """Whether the underlying connection pool is closed."""
-        return self._http.is_closed
+        return Client(**self._option_kwargs(base_url, api_key, timeout, max_retries, retry, clock))
 
     def close(self) -> None:
         """Close the connection pool if this client created it (an injected one is left open)."""
@@ -370,9 +392,6 @@ class Client(_BaseClient):
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"Client({self._repr_options()})"
 
     def _request(self, spec: RequestSpec[_T]) -> _T:
         """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""
@@ -406,7 +425,8 @@ class Client(_BaseClient):
 
 
 class AsyncClient(_BaseClient):
-    """Asynchronous client for the Character Library API (same options as :class:`Client`).
+    """Asynchronous client for the Character Library API: the options and methods of
+    :class:`Client`, awaited.
 
     Example::
 
@@ -415,23 +435,16 @@ class AsyncClient(_BaseClient):
             print((await job.refresh()).progress.percentage)
 
     Args:
-        base_url: service root; default ``$CHARLIB_BASE_URL``, else ``https://character.ft.tc``.
-        api_key: sent as ``Authorization: Bearer ...``; default ``$CHARLIB_API_KEY``. Never shown
-            in ``repr``, logs or error messages.
-        timeout: per-request timeout in seconds or an ``httpx.Timeout``; default 30 s (10 s to
-            connect).
-        max_retries: retries after the first attempt of a retryable request; default 3, 0
-            disables retrying.
         http_client: an ``httpx.AsyncClient`` to send through (e.g. with ``httpx.MockTransport``
-            or ``httpx.ASGITransport``). ``base_url``, headers and ``timeout`` of this client still
-            apply. An injected client is not closed by :meth:`aclose`: its owner closes it.
-        clock: the clock every sleep goes through (default: the real one); tests inject a fake.
+            or ``httpx.ASGITransport``), not closed by :meth:`aclose`. Every other argument is as
+            for :class:`Client`.
     """
 
     characters: AsyncCharacters
     """Characters, their reference images and generation starts."""
     jobs: AsyncJobs
     """Background jobs: status, cancel, list."""
+    _http: httpx.AsyncClient
 
     def __init__(
         self,
@@ -439,33 +452,18 @@ class AsyncClient(_BaseClient):
         base_url: str | httpx.URL | None = None,
         api_key: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(
-            base_url=base_url,
-            api_key=api_key,
-            timeout=timeout,
-            max_retries=max_retries,
-            clock=clock,
-        )
-        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
-            raise InvalidParameterError("http_client", "must be an httpx.AsyncClient")
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        super().__init__(base_url, api_key, timeout, max_retries, retry, clock)
+        self._http = self._adopt(http_client, httpx.AsyncClient)
         self.characters = AsyncCharacters(self)
         self.jobs = AsyncJobs(self)
 
     async def health(self) -> Health:
-        """Check the service is up (``GET /api/health``).
-
-        Returns:
-            The :class:`Health` body; see ``is_healthy``.
-
-        Raises:
-            APIError: on a connection failure or a non-2xx status (after retries).
-        """
+        """Same as :meth:`Client.health`, awaited."""
         return await self._request(RequestSpec("GET", "api/health", model_parser(Health)))
 
     def with_options(
@@ -475,29 +473,15 @@ class AsyncClient(_BaseClient):
         api_key: str | NotGiven | None = NOT_GIVEN,
         timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
+        retry: RetryPolicy | NotGiven = NOT_GIVEN,
         clock: Clock | NotGiven = NOT_GIVEN,
     ) -> AsyncClient:
-        """A new client with some options changed, sharing this one's connection pool.
-
-        The derived client does not own the pool: closing it is a no-op for the pool; close the
-        original (or the injected ``http_client``) when done.
-
-        Example::
-
-            slow = client.with_options(timeout=120, max_retries=0)
-        """
-        return AsyncClient(
-            **self._option_kwargs(base_url, api_key, timeout, max_retries, clock),
-            http_client=self._http,
-        )
-
-    @property
-    def is_closed(self) -> bool:
-        """Whether the underlying connection pool is closed."""
-        return self._http.is_closed
+        """Same as :meth:`Client.with_options`, for an :class:`AsyncClient`."""
+        args = self._option_kwargs(base_url, api_key, timeout, max_retries, retry, clock)
+        return AsyncClient(**args)
 
     async def aclose(self) -> None:
-        """Close the connection pool if this client created it (an injected one is left open)."""
+        """Same as :meth:`Client.close`, awaited."""
         if self._owns_http:
             await self._http.aclose()
 
@@ -511,9 +495,6 @@ class AsyncClient(_BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        return f"AsyncClient({self._repr_options()})"
 
     async def _request(self, spec: RequestSpec[_T]) -> _T:
         """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""

@@ -16,6 +16,10 @@ above all, to learn of completion quickly, without hammering the server. The pol
   past the caller's deadline.
 
 `PollTracker` holds what was observed; `PollTracker.next_delay` is the whole decision.
+
+This module owns the poll-delay rule and nothing else: the state of a wait (deadline, changes,
+reporting, a cancel being confirmed) belongs to :mod:`charlib._waiting`, and the retry policy whose
+``Retry-After`` cap applies here is the client's, passed in.
 """
 
 from __future__ import annotations
@@ -27,12 +31,10 @@ from datetime import datetime
 
 from charlib._config import RetryPolicy
 from charlib._exceptions import InvalidParameterError
+from charlib._models import JobState
 
 __all__ = ["PollPolicy", "PollTracker"]
 
-_TERMINAL = frozenset({"completed", "failed", "cancelled"})
-# A server's Retry-After is honoured up to this (the client's retries use the same cap).
-_MAX_RETRY_AFTER = RetryPolicy().max_retry_after
 # Backoff stops growing after this many unchanged polls (and never overflows).
 _MAX_BACKOFF_STEPS = 32
 
@@ -169,6 +171,8 @@ class PollTracker:
 
     policy: PollPolicy = field(default_factory=PollPolicy)
     rng: random.Random = field(default_factory=random.Random)
+    # A server's Retry-After is honoured up to this: the client's RetryPolicy.max_retry_after.
+    max_retry_after: float = RetryPolicy.max_retry_after
 
     status: str | None = None
     current: int = 0
@@ -274,15 +278,13 @@ class PollTracker:
                 # Until the server clock's pace is known (a mock may run 600x), predictions in
                 # local seconds can be far off: probe soon, then back off, until it is known.
                 # Against a real-time server this costs a few early requests.
-                probe = policy.initial_interval * policy.backoff ** min(
-                    max(0, samples - 2), _MAX_BACKOFF_STEPS
-                )
+                probe = policy.initial_interval * self._growth(samples - 2)
                 delay = min(delay, policy.probe_interval if samples == 1 else probe)
             delay = min(max(delay, policy.min_interval), policy.max_interval)
         if not math.isfinite(delay):
             delay = policy.max_interval
         if self.retry_after is not None and math.isfinite(self.retry_after):
-            delay = max(delay, min(self.retry_after, _MAX_RETRY_AFTER))
+            delay = max(delay, min(self.retry_after, self.max_retry_after))
         if deadline is not None:
             delay = min(delay, deadline - now)
         return max(0.0, delay)
@@ -307,24 +309,16 @@ class PollTracker:
             if now < target:
                 return target - now
             # The step runs long: look again a quarter step later, then back off.
-            return (
-                policy.step_margin
-                * step
-                * policy.backoff ** min(max(0, self.unchanged_polls - 1), _MAX_BACKOFF_STEPS)
-            )
+            return policy.step_margin * step * self._growth(self.unchanged_polls - 1)
         if self.status == "processing":
             # Joined mid-run: the current step's start is unknown, so look soon and learn.
-            backoff = policy.initial_interval * policy.backoff ** min(
-                self.unchanged_polls, _MAX_BACKOFF_STEPS
-            )
+            backoff = policy.initial_interval * self._growth(self.unchanged_polls)
             return min(backoff, self.step_seconds() / 2)
-        if self.status in _TERMINAL:
+        if JobState(self.status).is_terminal:
             # A terminal state seen once is confirmed by one more look (the live service can
             # flip a cancelled job back to processing); keep that look cheap but not hasty.
             return self.step_seconds() * policy.step_margin
-        return policy.initial_interval * policy.backoff ** min(
-            self.unchanged_polls, _MAX_BACKOFF_STEPS
-        )
+        return policy.initial_interval * self._growth(self.unchanged_polls)
 
     def _growth(self, steps: int) -> float:
         """``backoff ** steps``, bounded so that it never overflows."""

@@ -7,12 +7,13 @@
 What is retried depends on how safe it is to send the request again (:class:`RetryMode`):
 
 - ``SAFE`` (GET, PUT, PATCH, DELETE): connection errors, timeouts, unparseable 2xx bodies and
-  statuses 408/429/500/502/503/504.
+  the policy's ``retry_statuses`` (by default 408/429/500/502/503/504).
 - ``IDEMPOTENT_POST`` (a POST carrying an ``Idempotency-Key``): what never reached the server,
-  429 and 503 (refused before any work); anything else only once this server has shown that it
-  honours the key (it echoed ``Idempotency-Key`` or said ``Idempotent-Replayed``), because then a
-  repeat returns the original result instead of doing the work twice. The live service ignores
-  the key, so against it an unclear failure of a POST is reported, never retried.
+  429 and 503 if the policy retries them (refused before any work); anything else only once this
+  server has shown that it honours the key (it echoed ``Idempotency-Key`` or said
+  ``Idempotent-Replayed``), because then a repeat returns the original result instead of doing
+  the work twice. The live service ignores the key, so against it an unclear failure of a POST is
+  reported, never retried.
 - ``UNSAFE_POST`` (a POST without a key): only when the request provably never reached the
   server (the connection could not be opened), because anything later might have created a job.
 - ``NEVER``: the deprecated blocking core-set route.
@@ -66,13 +67,14 @@ class RetryMode(enum.Enum):
 def backoff_delay(
     attempt: int, policy: RetryPolicy, rand: Callable[[], float] = random.random
 ) -> float:
-    """Delay before retry number ``attempt`` (1-based): exponential, capped, "equal jitter".
+    """Delay before retry number ``attempt`` (1-based): exponential, capped, jittered.
 
     The step is ``min(max_delay, base_delay * 2 ** (attempt - 1))``; the delay is uniformly drawn
-    from ``[step / 2, step]`` so it never collapses to zero and never exceeds ``max_delay``.
+    from ``[step * (1 - jitter), step]`` (the default jitter of 0.5 is "equal jitter": it never
+    collapses to zero), so it never exceeds ``max_delay``.
     """
     step = min(policy.max_delay, policy.base_delay * 2.0 ** max(0, attempt - 1))
-    return step / 2 + float(rand()) * step / 2
+    return step * (1 - policy.jitter) + float(rand()) * step * policy.jitter
 
 
 _REFUSED_BEFORE_WORK = frozenset({429, 503})
@@ -92,7 +94,11 @@ def is_retryable(
         # Only when the request provably never reached the server.
         return never_sent
     if mode is RetryMode.IDEMPOTENT_POST and not keys_honoured and not never_sent:
-        return isinstance(exc, APIStatusError) and exc.status_code in _REFUSED_BEFORE_WORK
+        return (
+            isinstance(exc, APIStatusError)
+            and exc.status_code in _REFUSED_BEFORE_WORK
+            and exc.status_code in policy.retry_statuses
+        )
     if isinstance(exc, APIConnectionError | APIResponseValidationError):
         return True
     if isinstance(exc, NotFoundError):
@@ -109,7 +115,6 @@ def _describe(exc: BaseException | None) -> str:
 def retry_arguments(
     *,
     mode: RetryMode,
-    max_retries: int,
     policy: RetryPolicy,
     describe: str | Callable[[tenacity.RetryCallState], str] = "request",
     rand: Callable[[], float] = random.random,
@@ -119,8 +124,7 @@ def retry_arguments(
 
     Args:
         mode: how safe the request is to resend.
-        max_retries: retries after the first attempt; 0 disables retrying.
-        policy: delays and retryable statuses.
+        policy: how many retries, their delays, and the retryable statuses.
         describe: ``"METHOD URL"`` for the retry log lines, or a function of the retry state
             that returns it (called only when a retry is logged, so the arguments can be built
             once per client instead of once per request).
@@ -135,7 +139,7 @@ def retry_arguments(
     # so ``import charlib`` does not pay for it.
     import tenacity
 
-    attempts = 1 if mode is RetryMode.NEVER else max(0, max_retries) + 1
+    attempts = 1 if mode is RetryMode.NEVER else policy.max_retries + 1
 
     def wait(state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

@@ -1,4 +1,9 @@
-"""Waiting for jobs, decided once: the sans-IO state that `Jobs` and `AsyncJobs` drive.
+"""The state of a wait, decided once: what `Jobs` and `AsyncJobs` (through
+:mod:`charlib._wait_flow`) feed each poll's outcome to.
+
+This module owns wait state: the deadline, which snapshots are news, reporting them (progress bar,
+``on_progress``), believing a cancel, the final outcome and `WaitTimeoutError`. When to poll next
+is :mod:`charlib._polling`'s rule; the order of polls, sleeps and reports is the flow's.
 
 A wait has three separate budgets, and this module owns only the last one:
 
@@ -7,8 +12,10 @@ A wait has three separate budgets, and this module owns only the last one:
 3. the overall wait deadline (``timeout=`` of ``wait``/``watch``/``wait_all``).
 
 While waiting, polls are made without the client's own retries: a transient error (connection
-refused while a server restarts, 429/503, a garbled body) is recorded here, the next poll is planned
-by the polling policy (honouring ``Retry-After``), and nothing sleeps past the deadline.
+refused while a server restarts, 429/503, a garbled body: whatever the client's
+:class:`~charlib.RetryPolicy` would retry) is recorded here, the next poll is planned by the
+polling policy (honouring ``Retry-After`` up to the retry policy's cap), and nothing sleeps past
+the deadline.
 
 `Waiter` follows one job; `WaitGroup` follows many with one schedule, handing out only as many
 polls at a time as the caller allows in flight.
@@ -34,6 +41,7 @@ from charlib._exceptions import (
     PartialResultError,
     WaitTimeoutError,
 )
+from charlib._models import JobState
 from charlib._polling import PollPolicy, PollTracker
 from charlib._retry import RetryMode, is_retryable
 
@@ -55,14 +63,13 @@ DEFAULT_WAIT_TIMEOUT = 45 * 60.0
 
 FINAL_LOOK = 2.0
 """A poll (or cancel) made at the deadline still gets this long: the job may have just ended."""
-_RETRY_POLICY = RetryPolicy()
 
 ProgressCallback = Callable[["JobStatus"], Any]
 
 
-def is_transient(error: CharlibError) -> bool:
-    """Whether a failed poll is worth repeating: the same rule as the client's retries of a GET."""
-    return is_retryable(error, RetryMode.SAFE, _RETRY_POLICY)
+def is_transient(error: CharlibError, retry: RetryPolicy) -> bool:
+    """Whether a failed poll is worth repeating: the rule of the client's retries of a GET."""
+    return is_retryable(error, RetryMode.SAFE, retry)
 
 
 def _time_left(deadline: float | None, now: float) -> float | None:
@@ -121,6 +128,7 @@ class Waiter:
         on_progress: ProgressCallback | None = None,
         progress: bool | ProgressBar = False,
         asynchronous: bool = False,
+        retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if not isinstance(job_id, str) or not job_id:
@@ -129,7 +137,12 @@ class Waiter:
         timeout = _check_timeout(timeout)
         self.job_id = job_id
         self.deadline = None if timeout is None else now + timeout
-        self.tracker = PollTracker(policy=_policy(poll), rng=rng or random.Random())
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.tracker = PollTracker(
+            policy=_policy(poll),
+            rng=rng or random.Random(),
+            max_retry_after=self.retry.max_retry_after,
+        )
         self.last: JobStatus | None = None
         self.last_error: CharlibError | None = None
         self._key: tuple[object, ...] | None = None
@@ -160,7 +173,7 @@ class Waiter:
         if not status.status.is_terminal:
             self._cancel_seen_at = None
             return changed, False
-        if status.status.value != "cancelled":
+        if status.status is not JobState.CANCELLED:
             return changed, True
         # The live service can flip a cancelled job back to processing at its next progress
         # write (cancel does not stop its worker, CONTRACT D1): believe a cancel once it has
@@ -187,7 +200,7 @@ class Waiter:
 
     def reject(self, error: CharlibError, now: float) -> None:
         """Record a failed poll; re-raise it unless it is transient."""
-        if not is_transient(error):
+        if not is_transient(error, self.retry):
             raise error
         self.last_error = error
         retry_after = error.retry_after if isinstance(error, APIStatusError) else None
@@ -230,11 +243,6 @@ class Waiter:
             self._bar = None
 
 
-def report_sync(waiter: Waiter, status: JobStatus) -> None:
-    """Report a changed snapshot from a synchronous runner."""
-    waiter.report(status)
-
-
 async def report_async(waiter: Waiter, status: JobStatus) -> None:
     """Report a changed snapshot from an async runner (awaiting an async ``on_progress``)."""
     result = waiter.report(status)
@@ -255,10 +263,9 @@ def _check_callback(on_progress: object, asynchronous: bool) -> None:
 
 def outcome(status: JobStatus, *, raise_on_partial: bool = False) -> JobStatus:
     """The result of a finished wait: the status if it completed, else the matching error."""
-    state = status.status.value
-    if state == "failed":
+    if status.status is JobState.FAILED:
         raise JobFailedError(status)
-    if state == "cancelled":
+    if status.status is JobState.CANCELLED:
         raise JobCancelledError(status)
     if raise_on_partial and status.is_partial:
         raise PartialResultError(status)
@@ -317,6 +324,7 @@ class WaitGroup:
         on_progress: ProgressCallback | None = None,
         progress: bool | JobsProgressBar = False,
         asynchronous: bool = False,
+        retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
         if isinstance(job_ids, str):
@@ -345,6 +353,7 @@ class WaitGroup:
                 poll=poll,
                 on_progress=on_progress,
                 asynchronous=asynchronous,
+                retry=retry,
                 rng=rng,
             )
             for job_id in ids
@@ -369,6 +378,10 @@ class WaitGroup:
     def time_left(self, now: float) -> float | None:
         """What a poll made now may take: the time to the deadline, never less than a final look."""
         return _time_left(self.deadline, now)
+
+    def overdue(self, now: float) -> bool:
+        """Whether the deadline has passed."""
+        return self.deadline is not None and now >= self.deadline
 
     def accept(self, index: int, status: JobStatus, now: float) -> tuple[bool, bool]:
         """Record a snapshot of job ``index``. Returns ``(changed, finished)`` for that job."""
@@ -396,7 +409,7 @@ class WaitGroup:
 
     def next_delay(self, now: float) -> float:
         """Seconds until the next poll is due. Raises `WaitTimeoutError` at the deadline."""
-        if self.deadline is not None and now >= self.deadline:
+        if self.overdue(now):
             raise self.timeout_error()
         if not self._queue:
             return 0.0

@@ -1,8 +1,9 @@
 """``client.jobs``: status, cancel, listing, and waiting for background jobs.
 
 Request building, pagination state and every waiting decision are pure (module functions,
-:class:`~charlib._pagination.PageCursor`, :mod:`charlib._waiting`); :class:`Jobs` and
-:class:`AsyncJobs` only send, sleep and differ by ``await``.
+:class:`~charlib._pagination.PageCursor`, the wait state of :mod:`charlib._waiting` and the loops
+of :mod:`charlib._wait_flow`); :class:`Jobs` and :class:`AsyncJobs` only send, sleep and report,
+and differ by ``await`` (and by sending a batch of polls in turn or at once).
 """
 
 from __future__ import annotations
@@ -12,18 +13,13 @@ import builtins
 import dataclasses
 import enum
 import json
-import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import TYPE_CHECKING
+from contextlib import closing
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from charlib._exceptions import (
-    BadRequestError,
-    CharlibError,
-    InvalidParameterError,
-    WaitTimeoutError,
-)
+from charlib._exceptions import BadRequestError, CharlibError, InvalidParameterError
 from charlib._job import AsyncJob, Job
 from charlib._models import CancelResult, JobAccepted, JobPage, JobState, JobStatus, JobType
 from charlib._pagination import PageCursor
@@ -33,24 +29,33 @@ from charlib._request import RequestSpec
 from charlib._response import model_parser, parse_job_page, parse_job_status
 from charlib._retry import RetryMode
 from charlib._types import NOT_GIVEN, NotGiven
+from charlib._wait_flow import (
+    Cancel,
+    Flow,
+    Poll,
+    Report,
+    Sleep,
+    advance,
+    group_flow,
+    wait_flow,
+    watch_flow,
+)
 from charlib._waiting import (
     DEFAULT_WAIT_TIMEOUT,
     FINAL_LOOK,
     ProgressCallback,
     Waiter,
     WaitGroup,
-    outcome,
     report_async,
-    report_sync,
 )
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
     from charlib._display import JobsProgressBar, ProgressBar
 
-logger = logging.getLogger("charlib")
-
 __all__ = ["AsyncJobs", "Jobs"]
+
+_T = TypeVar("_T")
 
 MAX_PAGE_SIZE = 100
 
@@ -97,6 +102,13 @@ def final_cancel_spec(job_id: str) -> RequestSpec[CancelResult]:
     return dataclasses.replace(
         cancel_spec(job_id), mode=RetryMode.NEVER, timeout=httpx.Timeout(FINAL_LOOK)
     )
+
+
+def command_specs(command: Poll | Cancel, timeout: httpx.Timeout) -> list[RequestSpec[Any]]:
+    """The requests behind a waiting flow's command: a status poll per job, or the last cancel."""
+    if isinstance(command, Cancel):
+        return [final_cancel_spec(command.job_id)]
+    return [poll_spec(job_id, command.left, timeout) for job_id in command.job_ids]
 
 
 def resume_accepted(job: str) -> JobAccepted:
@@ -150,8 +162,62 @@ def list_spec(
     return RequestSpec("GET", "api/v1/jobs", parse_job_page, params=query)
 
 
-class Jobs:
+class _JobsBase:
+    """What both resources decide before any I/O: a wait's state, from its arguments (checked
+    now, not at the first poll)."""
+
+    _client: Client | AsyncClient
+    _asynchronous = False
+
+    def _waiter(
+        self,
+        job_id: str,
+        timeout: float | None,
+        poll: PollPolicy | float | None,
+        on_progress: ProgressCallback | None,
+        progress: bool | ProgressBar,
+    ) -> Waiter:
+        client = self._client
+        return Waiter(
+            job_id,
+            now=client.clock.monotonic(),
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            progress=progress,
+            asynchronous=self._asynchronous,
+            retry=client.retry,
+        )
+
+    def _group_flow(
+        self,
+        job_ids: Iterable[str],
+        timeout: float | None,
+        poll: PollPolicy | float | None,
+        concurrency: int,
+        on_progress: ProgressCallback | None,
+        progress: bool | JobsProgressBar,
+    ) -> tuple[WaitGroup, Flow]:
+        client = self._client
+        group = WaitGroup(
+            job_ids,
+            now=client.clock.monotonic(),
+            timeout=timeout,
+            poll=poll,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            progress=progress,
+            asynchronous=self._asynchronous,
+            retry=client.retry,
+        )
+        # A runner that sends one request after another is handed one poll at a time.
+        return group, group_flow(group, client.clock.monotonic, one_by_one=not self._asynchronous)
+
+
+class Jobs(_JobsBase):
     """Background jobs (``client.jobs``)."""
+
+    _client: Client
 
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -277,15 +343,8 @@ class Jobs:
             WaitTimeoutError: the deadline passed first (the job goes on on the server).
             NotFoundError: no such job.
         """
-        waiter = Waiter(
-            job_id,
-            now=self._client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-        )
-        return self._watch(waiter)
+        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
+        return self._run(watch_flow(waiter, self._client.clock.monotonic))
 
     def wait(
         self,
@@ -323,23 +382,10 @@ class Jobs:
             WaitTimeoutError: the deadline passed; ``.job_id`` and ``.last_status`` say where.
             NotFoundError: no such job.
         """
-        waiter = Waiter(
-            job_id,
-            now=self._client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-        )
-        try:
-            for _ in self._watch(waiter):
-                pass
-        except WaitTimeoutError:
-            if cancel_on_timeout:
-                self._cancel_after_timeout(job_id)
-            raise
-        assert waiter.last is not None  # a finished watch has seen the terminal status
-        return outcome(waiter.last, raise_on_partial=raise_on_partial)
+        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
+        flow = wait_flow(waiter, self._client.clock.monotonic, cancel_on_timeout, raise_on_partial)
+        [status] = self._run(flow)
+        return status
 
     def wait_all(
         self,
@@ -362,8 +408,8 @@ class Jobs:
                 jobs that ended, ``.unfinished`` lists the others.
             NotFoundError: one of the jobs does not exist.
         """
-        group = self._group(job_ids, timeout, poll, concurrency, on_progress, progress)
-        for _ in self._drive(group):
+        group, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        for _ in self._run(flow):
             pass
         return group.results()
 
@@ -382,108 +428,48 @@ class Jobs:
         Raises:
             WaitTimeoutError: the deadline passed (as for :meth:`wait_all`).
         """
-        return self._drive(self._group(job_ids, timeout, poll, concurrency, on_progress, progress))
+        _, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        return self._run(flow)
 
-    def _group(
-        self,
-        job_ids: Iterable[str],
-        timeout: float | None,
-        poll: PollPolicy | float | None,
-        concurrency: int,
-        on_progress: ProgressCallback | None,
-        progress: bool | JobsProgressBar,
-    ) -> WaitGroup:
-        return WaitGroup(
-            job_ids,
-            now=self._client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            progress=progress,
-        )
+    def _run(self, flow: Flow) -> Iterator[JobStatus]:
+        """Carry out a waiting flow's commands, each request of a batch in turn."""
+        clock = self._client.clock
+        with closing(flow):
+            reply: object = None
+            while (command := advance(flow, reply)) is not None:
+                reply = None
+                if isinstance(command, Poll | Cancel):
+                    specs = command_specs(command, self._client.timeout)
+                    reply = [self._send(spec) for spec in specs]
+                elif isinstance(command, Sleep):
+                    clock.sleep(command.seconds)
+                elif isinstance(command, Report):
+                    command.waiter.report(command.status)
+                else:
+                    yield command.status
 
-    def _poll(self, job_id: str, left: float | None) -> JobStatus | CharlibError:
+    def _send(self, spec: RequestSpec[_T]) -> _T | CharlibError:
         try:
-            return self._client._request(poll_spec(job_id, left, self._client.timeout))
+            return self._client._request(spec)
         except CharlibError as error:
             return error
 
-    def _watch(self, waiter: Waiter) -> Iterator[JobStatus]:
-        clock = self._client.clock
-        try:
-            while True:
-                status = self._poll(waiter.job_id, waiter.time_left(clock.monotonic()))
-                changed, finished = waiter.feed(status, clock.monotonic())
-                if changed:
-                    assert isinstance(status, JobStatus)
-                    report_sync(waiter, status)
-                    yield status
-                if finished:
-                    return
-                clock.sleep(waiter.next_delay(clock.monotonic()))
-        finally:
-            waiter.close()
 
-    def _drive(self, group: WaitGroup) -> Iterator[JobStatus]:
-        clock = self._client.clock
-        try:
-            while not group.done:
-                for index in group.due(clock.monotonic()):
-                    if group.deadline is not None and clock.monotonic() >= group.deadline:
-                        break  # the rest of the batch would overrun: next_delay raises
-                    left = group.time_left(clock.monotonic())
-                    status = self._poll(group.job_ids[index], left)
-                    changed, finished = group.feed(index, status, clock.monotonic())
-                    if changed:
-                        assert isinstance(status, JobStatus)
-                        report_sync(group.waiters[index], status)
-                    if finished:
-                        yield group.finished[index]
-                if not group.done:
-                    clock.sleep(group.next_delay(clock.monotonic()))
-        finally:
-            group.close()
-
-    def _cancel_after_timeout(self, job_id: str) -> None:
-        try:
-            self._client._request(final_cancel_spec(job_id))
-        except CharlibError as error:
-            logger.warning("Could not cancel job %s after the wait timed out: %s", job_id, error)
-
-
-class AsyncJobs:
+class AsyncJobs(_JobsBase):
     """Background jobs (``client.jobs`` of an :class:`~charlib.AsyncClient`)."""
+
+    _client: AsyncClient
+    _asynchronous = True
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     async def get(self, job_id: str) -> JobStatus:
-        """Fetch a job's status.
-
-        Args:
-            job_id: the id returned when the job was started.
-
-        Returns:
-            The :class:`JobStatus`, with the response's ``Date`` as ``server_date``.
-
-        Raises:
-            NotFoundError: no such job.
-        """
+        """Same as :meth:`Jobs.get`, awaited."""
         return await self._client._request(get_spec(job_id))
 
     async def cancel(self, job_id: str) -> CancelResult:
-        """Ask the server to cancel a job.
-
-        Against the live service cancelling is cosmetic (the job may still finish); keep
-        polling until a terminal state is stable.
-
-        A job that is already cancelled counts as success.
-
-        Raises:
-            NotFoundError: no such job.
-            BadRequestError: the job has already completed or failed.
-        """
+        """Same as :meth:`Jobs.cancel`, awaited."""
         try:
             return await self._client._request(cancel_spec(job_id))
         except BadRequestError as error:
@@ -498,18 +484,7 @@ class AsyncJobs:
         page: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
     ) -> JobPage:
-        """Fetch one page of jobs, newest first.
-
-        Args:
-            character_id: only jobs of this character.
-            status: only jobs in this state.
-            job_type: only jobs of this type.
-            page: 1-based page number (server default 1).
-            limit: page size, 1-100 (server default 10).
-
-        Returns:
-            A :class:`JobPage` with ``.jobs`` and ``.pagination``.
-        """
+        """Same as :meth:`Jobs.list`, awaited."""
         params = list_params(
             character_id=character_id, status=status, job_type=job_type, limit=limit
         )
@@ -523,17 +498,7 @@ class AsyncJobs:
         job_type: JobType | str | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[JobStatus]:
-        """Iterate (``async for``) over every job of every page, lazily.
-
-        A page is fetched only when the previous one is used up, and iteration stops after the
-        last page. Arguments are validated now, not at the first ``__anext__()``.
-
-        Args:
-            character_id: only jobs of this character.
-            status: only jobs in this state.
-            job_type: only jobs of this type.
-            limit: page size, 1-100.
-        """
+        """Same as :meth:`Jobs.list_all`, as an async iterator (``async for``)."""
         params = list_params(
             character_id=character_id, status=status, job_type=job_type, limit=limit
         )
@@ -548,11 +513,7 @@ class AsyncJobs:
                 yield job
 
     def resume(self, job: str) -> AsyncJob:
-        """An :class:`AsyncJob` for a job started elsewhere (another process, an earlier run).
-
-        Args:
-            job: the job id, or the string from :meth:`AsyncJob.to_json`.
-        """
+        """Same as :meth:`Jobs.resume`, for an :class:`AsyncJob`."""
         return AsyncJob(self._client, resume_accepted(job))
 
     def watch(
@@ -564,32 +525,10 @@ class AsyncJobs:
         on_progress: ProgressCallback | None = None,
         progress: bool | ProgressBar = False,
     ) -> AsyncIterator[JobStatus]:
-        """Iterate (``async for``) over a job's snapshots as it changes, ending with the last.
-
-        A snapshot is yielded only when the status or progress changed. Failed and cancelled jobs
-        end the iteration; they do not raise.
-
-        Args:
-            job_id: the job to follow.
-            timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
-            poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
-            on_progress: called with each changed snapshot.
-            progress: ``True`` draws a progress bar (tqdm: text in a terminal, a widget in Jupyter).
-
-        Raises:
-            WaitTimeoutError: the deadline passed first (the job goes on on the server).
-            NotFoundError: no such job.
-        """
-        waiter = Waiter(
-            job_id,
-            now=self._client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-            asynchronous=True,
-        )
-        return self._watch(waiter)
+        """Same as :meth:`Jobs.watch`, as an async iterator (``async for``); ``on_progress`` may
+        be an ``async def`` (it is awaited)."""
+        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
+        return self._run(watch_flow(waiter, self._client.clock.monotonic))
 
     async def wait(
         self,
@@ -602,49 +541,11 @@ class AsyncJobs:
         cancel_on_timeout: bool = False,
         raise_on_partial: bool = False,
     ) -> JobStatus:
-        """Wait until a job ends; return its final status if it completed.
-
-        Three budgets apply, separately: the client's per-request ``timeout``, its retry policy,
-        and this call's overall ``timeout``. Transient errors while waiting (connection refused,
-        429, 5xx) are retried within the deadline.
-
-        Args:
-            job_id: the job to wait for.
-            timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
-            poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
-            on_progress: called with each changed snapshot.
-            progress: ``True`` draws a progress bar (tqdm: text in a terminal, a widget in Jupyter).
-            cancel_on_timeout: cancel the job on the server before raising ``WaitTimeoutError``.
-            raise_on_partial: raise ``PartialResultError`` if some images failed.
-
-        Returns:
-            The ``completed`` :class:`JobStatus` (check ``is_partial`` for failed shots).
-
-        Raises:
-            JobFailedError: the job failed (``.job_status.error`` says why).
-            JobCancelledError: the job was cancelled.
-            PartialResultError: with ``raise_on_partial``, some images failed.
-            WaitTimeoutError: the deadline passed; ``.job_id`` and ``.last_status`` say where.
-            NotFoundError: no such job.
-        """
-        waiter = Waiter(
-            job_id,
-            now=self._client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-            asynchronous=True,
-        )
-        try:
-            async for _ in self._watch(waiter):
-                pass
-        except WaitTimeoutError:
-            if cancel_on_timeout:
-                await self._cancel_after_timeout(job_id)
-            raise
-        assert waiter.last is not None  # a finished watch has seen the terminal status
-        return outcome(waiter.last, raise_on_partial=raise_on_partial)
+        """Same as :meth:`Jobs.wait`, awaited; ``on_progress`` may be an ``async def``."""
+        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
+        flow = wait_flow(waiter, self._client.clock.monotonic, cancel_on_timeout, raise_on_partial)
+        [status] = [status async for status in self._run(flow)]
+        return status
 
     async def wait_all(
         self,
@@ -656,19 +557,9 @@ class AsyncJobs:
         on_progress: ProgressCallback | None = None,
         progress: bool | JobsProgressBar = False,
     ) -> builtins.list[JobStatus]:
-        """Wait for many jobs at once; return every terminal status, in input order.
-
-        Failed and cancelled jobs are returned, not raised. One schedule polls them all, with at
-        most ``concurrency`` requests in flight. ``progress=True`` draws one bar for all the jobs
-        (a tick per job that ends, with a tally of outcomes).
-
-        Raises:
-            WaitTimeoutError: the deadline passed; ``.finished`` maps job ids to the statuses of
-                jobs that ended, ``.unfinished`` lists the others.
-            NotFoundError: one of the jobs does not exist.
-        """
-        group = self._group(job_ids, timeout, poll, concurrency, on_progress, progress)
-        async for _ in self._drive(group):
+        """Same as :meth:`Jobs.wait_all`, awaited; a batch of polls goes out at once."""
+        group, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        async for _ in self._run(flow):
             pass
         return group.results()
 
@@ -682,78 +573,34 @@ class AsyncJobs:
         on_progress: ProgressCallback | None = None,
         progress: bool | JobsProgressBar = False,
     ) -> AsyncIterator[JobStatus]:
-        """Yield each job's terminal status as it ends (failed and cancelled ones included).
+        """Same as :meth:`Jobs.as_completed`, as an async iterator (``async for``)."""
+        _, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        return self._run(flow)
 
-        Raises:
-            WaitTimeoutError: the deadline passed (as for :meth:`wait_all`).
-        """
-        return self._drive(self._group(job_ids, timeout, poll, concurrency, on_progress, progress))
+    async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:
+        """Carry out a waiting flow's commands, the requests of a batch at once."""
+        clock = self._client.clock
+        with closing(flow):
+            reply: object = None
+            while (command := advance(flow, reply)) is not None:
+                reply = None
+                if isinstance(command, Poll | Cancel):
+                    reply = await self._send_all(command_specs(command, self._client.timeout))
+                elif isinstance(command, Sleep):
+                    await clock.asleep(command.seconds)
+                elif isinstance(command, Report):
+                    await report_async(command.waiter, command.status)
+                else:
+                    yield command.status
 
-    def _group(
-        self,
-        job_ids: Iterable[str],
-        timeout: float | None,
-        poll: PollPolicy | float | None,
-        concurrency: int,
-        on_progress: ProgressCallback | None,
-        progress: bool | JobsProgressBar,
-    ) -> WaitGroup:
-        return WaitGroup(
-            job_ids,
-            now=self._client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            progress=progress,
-            asynchronous=True,
-        )
+    async def _send_all(self, specs: builtins.list[RequestSpec[Any]]) -> builtins.list[object]:
+        if len(specs) == 1:
+            return [await self._send(specs[0])]
+        # A batch is at most `concurrency` long: that bounds the requests in flight.
+        return builtins.list(await asyncio.gather(*(self._send(spec) for spec in specs)))
 
-    async def _poll(self, job_id: str, left: float | None) -> JobStatus | CharlibError:
+    async def _send(self, spec: RequestSpec[_T]) -> _T | CharlibError:
         try:
-            return await self._client._request(poll_spec(job_id, left, self._client.timeout))
+            return await self._client._request(spec)
         except CharlibError as error:
             return error
-
-    async def _watch(self, waiter: Waiter) -> AsyncIterator[JobStatus]:
-        clock = self._client.clock
-        try:
-            while True:
-                status = await self._poll(waiter.job_id, waiter.time_left(clock.monotonic()))
-                changed, finished = waiter.feed(status, clock.monotonic())
-                if changed:
-                    assert isinstance(status, JobStatus)
-                    await report_async(waiter, status)
-                    yield status
-                if finished:
-                    return
-                await clock.asleep(waiter.next_delay(clock.monotonic()))
-        finally:
-            waiter.close()
-
-    async def _drive(self, group: WaitGroup) -> AsyncIterator[JobStatus]:
-        clock = self._client.clock
-        try:
-            while not group.done:
-                batch = group.due(clock.monotonic())
-                left = group.time_left(clock.monotonic())
-                # The batch is at most `concurrency` long: that bounds the requests in flight.
-                polls = (self._poll(group.job_ids[i], left) for i in batch)
-                statuses = await asyncio.gather(*polls)
-                for index, status in zip(batch, statuses, strict=True):
-                    changed, finished = group.feed(index, status, clock.monotonic())
-                    if changed:
-                        assert isinstance(status, JobStatus)
-                        await report_async(group.waiters[index], status)
-                    if finished:
-                        yield group.finished[index]
-                if not group.done:
-                    await clock.asleep(group.next_delay(clock.monotonic()))
-        finally:
-            group.close()
-
-    async def _cancel_after_timeout(self, job_id: str) -> None:
-        try:
-            await self._client._request(final_cancel_spec(job_id))
-        except CharlibError as error:
-            logger.warning("Could not cancel job %s after the wait timed out: %s", job_id, error)

@@ -121,7 +121,8 @@ def _run(mode: RetryMode, max_retries: int, error: Exception) -> tuple[int, list
         calls += 1
         raise error
 
-    kwargs = retry_arguments(mode=mode, max_retries=max_retries, policy=POLICY, rand=lambda: 0.0)
+    policy = RetryPolicy(max_retries=max_retries)
+    kwargs = retry_arguments(mode=mode, policy=policy, rand=lambda: 0.0)
     with pytest.raises(type(error)):
         tenacity.Retrying(sleep=sleeps.append, **kwargs)(attempt)
     return calls, sleeps

@@ -18,6 +18,7 @@ from charlib import (
     PartialResultError,
     PollPolicy,
     RateLimitError,
+    RetryPolicy,
     WaitTimeoutError,
 )
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, Waiter, WaitGroup, is_transient, outcome
@@ -150,7 +151,7 @@ def test_transient_errors_are_absorbed(error: Exception) -> None:
     waiter = Waiter("j", now=0.0)
     waiter.reject(error, 1.0)  # type: ignore[arg-type]
     assert waiter.last_error is error
-    assert is_transient(error)  # type: ignore[arg-type]
+    assert is_transient(error, RetryPolicy())  # type: ignore[arg-type]
 
 
 def test_retry_after_from_a_429_delays_the_next_poll() -> None:
