@@ -7,6 +7,9 @@ server change never breaks parsing; they are reachable via ``model.model_extra``
 Per the contract every timestamp is optional and every datetime is timezone-aware (a naive value
 is taken as UTC). Job states and types are str-valued enums that also accept values this SDK
 version does not know yet (they are never terminal).
+
+The models do not depend on display code: ``repr`` and the notebook's ``_repr_html_`` import
+:mod:`charlib._display` when they are called.
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-
-from charlib._display import results_html, results_summary, status_html, status_summary
 
 __all__ = [
     "CancelResult",
@@ -284,12 +285,16 @@ class JobResults(WireModel):
     )
 
     def __repr__(self) -> str:
+        from charlib._display import results_summary
+
         return f"JobResults({results_summary(self)})"
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: a table of images with thumbnails, and the failed shots."""
+        from charlib._display import results_html
+
         return results_html(self)
 
     @property
@@ -328,12 +333,16 @@ class JobStatus(WireModel):
         return self.status.is_terminal
 
     def __repr__(self) -> str:
+        from charlib._display import status_summary
+
         return f"JobStatus({self.job_id!r}: {status_summary(self)})"
 
     __str__ = __repr__  # print(status) gives the summary too, not every field
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: status, progress, thumbnails of the images."""
+        from charlib._display import status_html
+
         return status_html(self)
 
     @property

@@ -7,11 +7,9 @@ request field therefore defaults to ``NOT_GIVEN``; anything else, zero included,
 
 from __future__ import annotations
 
-from typing import Final, Literal, TypeAlias, TypeVar
+from typing import Final, Literal
 
-__all__ = ["NOT_GIVEN", "NotGiven", "NotGivenOr", "is_given"]
-
-_T = TypeVar("_T")
+__all__ = ["NOT_GIVEN", "NotGiven", "is_given"]
 
 
 class NotGiven:
@@ -42,8 +40,6 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
-
-NotGivenOr: TypeAlias = _T | NotGiven
 
 
 def is_given(value: object) -> bool:

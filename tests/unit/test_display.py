@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import json
 from pathlib import Path
 
+import charlib._models
 from charlib import JobStatus
 from charlib._display import ProgressBar
 
@@ -68,3 +70,18 @@ def test_str_is_the_summary_not_a_field_dump() -> None:
     assert (
         str(status.results) == repr(status.results) == "JobResults(2 images, 1 failed, 5 attempts)"
     )
+
+
+def test_wire_models_import_no_display_code_at_load() -> None:
+    """``charlib._models`` imports ``charlib._display`` only inside the methods that display."""
+    tree = ast.parse(Path(charlib._models.__file__).read_text("utf-8"))
+    at_load = [
+        node.module
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module and "_display" in node.module
+    ]
+    assert at_load == []
+    status = _golden("status-completed-partial.json")
+    assert "<table" in status._repr_html_()
+    assert status.results is not None
+    assert "<table" in status.results._repr_html_()
