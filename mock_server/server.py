@@ -25,6 +25,12 @@ import uvicorn
 from mock_server.app import MockApp, create_app
 from mock_server.clock import ScaledClock
 from mock_server.control import MockControl
+from mock_server.protocol import (
+    KEEP_ALIVE_TIMEOUT,
+    MAX_CONNECTIONS,
+    REQUEST_TIMEOUT,
+    guarded_protocol,
+)
 
 __all__ = ["RunningServer", "base_url_of", "bind_socket", "serve", "uvicorn_config"]
 
@@ -72,13 +78,23 @@ def base_url_of(host: str, sock: socket.socket) -> str:
 
 
 def uvicorn_config(
-    app: MockApp, *, host: str, port: int, access_log: bool, log_level: str = "warning"
+    app: MockApp,
+    *,
+    host: str,
+    port: int,
+    access_log: bool,
+    log_level: str = "warning",
+    request_timeout: float = REQUEST_TIMEOUT,
 ) -> uvicorn.Config:
-    """uvicorn settings for the mock: its own ``Date`` header, no lifespan, quiet by default."""
+    """uvicorn settings for the mock: its own ``Date`` header, no lifespan, quiet by default,
+    and connection limits (see :mod:`mock_server.protocol`)."""
     return uvicorn.Config(
         app,
         host=host,
         port=port,
+        http=guarded_protocol(request_timeout),
+        timeout_keep_alive=int(KEEP_ALIVE_TIMEOUT),
+        limit_concurrency=MAX_CONNECTIONS,
         lifespan="off",
         access_log=access_log,
         log_level=log_level,
@@ -98,6 +114,7 @@ def serve(
     access_log: bool = False,
     speed: float | None = None,
     scenario: str | None = None,
+    request_timeout: float = REQUEST_TIMEOUT,
     **options: Any,
 ) -> Iterator[RunningServer]:
     """Run a mock server until the ``with`` block ends.
@@ -109,6 +126,8 @@ def serve(
         access_log: log every request (uvicorn's access log).
         speed: shorthand for ``clock=ScaledClock(speed)`` (e.g. 600: a 20-minute set in 2 s).
         scenario: the default scenario of new jobs (``server.mock.set_scenario``).
+        request_timeout: seconds a client has to send a whole request once its connection is
+            ready for one; a connection that is slower is closed (default 10).
         **options: passed to :func:`~mock_server.create_app` (``clock``, ``mode``, ``seed``,
             ``db_path``, ``faults``, ``api_key``, ``capacity``, ...).
 
@@ -127,7 +146,10 @@ def serve(
     app = create_app(**options)
     if scenario is not None:
         app.mock.set_scenario(scenario)
-    server = uvicorn.Server(uvicorn_config(app, host=host, port=port, access_log=access_log))
+    config = uvicorn_config(
+        app, host=host, port=port, access_log=access_log, request_timeout=request_timeout
+    )
+    server = uvicorn.Server(config)
     failure: list[BaseException] = []
 
     def run() -> None:
