@@ -204,44 +204,43 @@ class JobError(CharlibError):
         job_id: its id.
     """
 
+    # The default message; each subclass says what happened in its own words.
+    _message = "Job {job_id} is {state}"
+
     def __init__(self, job_status: JobStatus, message: str | None = None) -> None:
-        super().__init__(message or self._default_message(job_status))
+        super().__init__(message or self._message.format_map(_job_facts(job_status)))
         self.job_status = job_status
         self.job_id = job_status.job_id
 
-    @staticmethod
-    def _default_message(job_status: JobStatus) -> str:
-        return f"Job {job_status.job_id} is {job_status.status.value}"
+
+def _job_facts(job_status: JobStatus) -> dict[str, object]:
+    """What a `JobError` message can name: the job, its state, the reason, the image counts."""
+    results = job_status.results
+    return {
+        "job_id": job_status.job_id,
+        "state": job_status.status.value,
+        "reason": job_status.error or job_status.message or "no reason given",
+        "failed": len(results.failed_images) if results else 0,
+        "done": len(results.generated_images) if results else 0,
+    }
 
 
 class JobFailedError(JobError):
     """The job ended ``failed``; ``job_status.error`` says why."""
 
-    @staticmethod
-    def _default_message(job_status: JobStatus) -> str:
-        reason = job_status.error or job_status.message or "no reason given"
-        return f"Job {job_status.job_id} failed: {reason}"
+    _message = "Job {job_id} failed: {reason}"
 
 
 class JobCancelledError(JobError):
     """The job ended ``cancelled``."""
 
-    @staticmethod
-    def _default_message(job_status: JobStatus) -> str:
-        return f"Job {job_status.job_id} was cancelled"
+    _message = "Job {job_id} was cancelled"
 
 
 class PartialResultError(JobError):
     """The job ``completed`` but some images failed (raised only when the caller asks for it)."""
 
-    @staticmethod
-    def _default_message(job_status: JobStatus) -> str:
-        results = job_status.results
-        failed = len(results.failed_images) if results else 0
-        done = len(results.generated_images) if results else 0
-        return (
-            f"Job {job_status.job_id} completed with {failed} failed image(s) and {done} generated"
-        )
+    _message = "Job {job_id} completed with {failed} failed image(s) and {done} generated"
 
 
 class WaitTimeoutError(CharlibError, TimeoutError):

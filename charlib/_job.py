@@ -125,11 +125,11 @@ class AsyncJob(_JobBase):
         self._client = client
 
     async def refresh(self) -> JobStatus:
-        """Fetch the job's current status (``await client.jobs.get(job.id)``)."""
+        """Same as :meth:`Job.refresh`, awaited."""
         return await self._client.jobs.get(self.id)
 
     async def cancel(self) -> CancelResult:
-        """Ask the server to cancel the job (``await client.jobs.cancel(job.id)``)."""
+        """Same as :meth:`Job.cancel`, awaited."""
         return await self._client.jobs.cancel(self.id)
 
     async def wait(
@@ -142,7 +142,7 @@ class AsyncJob(_JobBase):
         cancel_on_timeout: bool = False,
         raise_on_partial: bool = False,
     ) -> JobStatus:
-        """Wait until the job ends (``client.jobs.wait(job.id, ...)``; same arguments)."""
+        """Same as :meth:`Job.wait`, awaited."""
         return await self._client.jobs.wait(
             self.id,
             timeout=timeout,
@@ -161,7 +161,7 @@ class AsyncJob(_JobBase):
         on_progress: ProgressCallback | None = None,
         progress: bool | ProgressBar = False,
     ) -> AsyncIterator[JobStatus]:
-        """Snapshots as the job changes (``client.jobs.watch(job.id, ...)``; same arguments)."""
+        """Same as :meth:`Job.watch`, as an async iterator (``async for``)."""
         return self._client.jobs.watch(
             self.id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
         )

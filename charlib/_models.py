@@ -8,7 +8,8 @@ Per the contract every timestamp is optional and every datetime is timezone-awar
 is taken as UTC). Job states and types are str-valued enums that also accept values this SDK
 version does not know yet (they are never terminal).
 
-The models do not depend on display code: ``repr`` and the notebook's ``_repr_html_`` import
+The public models are re-exported (and listed) by :mod:`charlib`. They do not depend on display
+code: ``repr`` and the notebook's ``_repr_html_`` import
 :mod:`charlib._display` when they are called.
 """
 
@@ -20,31 +21,6 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
-
-__all__ = [
-    "CancelResult",
-    "Character",
-    "CharacterPage",
-    "CoreSetData",
-    "CoreSetResult",
-    "DeleteResult",
-    "FailedImage",
-    "GeneratedImage",
-    "Health",
-    "InitialImage",
-    "InitialImageData",
-    "JobAccepted",
-    "JobPage",
-    "JobProgress",
-    "JobResults",
-    "JobState",
-    "JobStatus",
-    "JobType",
-    "Media",
-    "Pagination",
-    "ReferenceImage",
-    "WireModel",
-]
 
 
 def _aware(value: datetime) -> datetime:

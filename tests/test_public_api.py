@@ -37,13 +37,30 @@ def test_all_is_complete() -> None:
 
 
 def test_private_modules_export_through_the_front_door() -> None:
-    """Errors, models, clients and handles of the private modules all reach ``charlib``."""
-    for module in ("_exceptions", "_models", "_job", "_client", "_types", "_clock"):
+    """Errors, clients and handles of the private modules all reach ``charlib``."""
+    for module in ("_exceptions", "_job", "_client", "_types", "_clock"):
         mod = __import__(f"charlib.{module}", fromlist=["__all__"])
         for name in mod.__all__:
-            if name in {"WireModel", "is_given"}:
+            if name == "is_given":
                 continue
             assert name in charlib.__all__, f"charlib.{module}.{name}"
+
+
+def test_every_wire_model_reaches_the_front_door() -> None:
+    """Every public class ``charlib._models`` defines (models and enums) is in ``__all__``."""
+    import charlib._models
+
+    defined = [
+        name
+        for name, value in vars(charlib._models).items()
+        if inspect.isclass(value)
+        and value.__module__ == "charlib._models"
+        and not name.startswith("_")
+        and name != "WireModel"
+    ]
+    assert "JobStatus" in defined
+    assert "JobState" in defined
+    assert [name for name in defined if name not in charlib.__all__] == []
 
 
 @pytest.mark.parametrize("name", [n for n in charlib.__all__ if n != "__version__"])

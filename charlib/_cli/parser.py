@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 from charlib._cli import commands
 from charlib._cli.context import MOCK_EXTRA
@@ -51,6 +52,36 @@ _FORMATTER = _Formatter
 def _epilog(examples: str, *, exit_codes: bool = False) -> str:
     text = "examples:\n" + examples.strip("\n").rstrip()
     return text + ("\n\n" + EXIT_CODES_HELP if exit_codes else "")
+
+
+# A string: argparse's action class cannot be subscripted at runtime.
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _command(
+    commands_: _Commands,
+    name: str,
+    summary: str,
+    description: str,
+    examples: str,
+    *,
+    exit_codes: bool = False,
+) -> argparse.ArgumentParser:
+    """Add the command ``name``: ``summary`` in its parent's list, ``description`` and the
+    ``examples`` (and, with ``exit_codes``, the table of exit codes) in its own ``--help``."""
+    return commands_.add_parser(
+        name,
+        help=summary,
+        description=description,
+        formatter_class=_FORMATTER,
+        epilog=_epilog(examples, exit_codes=exit_codes),
+    )
+
+
+def _verbs(parser: argparse.ArgumentParser) -> _Commands:
+    """The sub-commands of ``parser`` (``charlib jobs list``, ...); alone, it prints its help."""
+    parser.set_defaults(handler=None, help_parser=parser)
+    return parser.add_subparsers(title="commands", metavar="COMMAND")
 
 
 # -- argument types (a bad value is a usage error, exit 2) -----------------------------------------
@@ -147,24 +178,22 @@ def _add_wait_options(parser: argparse.ArgumentParser) -> None:
 # -- the tree --------------------------------------------------------------------------------------
 
 
-def _add_demo(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands_.add_parser(
+def _add_demo(commands_: _Commands) -> None:
+    parser = _command(
+        commands_,
         "demo",
-        help="run a 27-shot 360° job against an embedded mock server (a few seconds)",
-        description="Start a mock Character Library on a free loopback port with a fast clock, "
+        "run a 27-shot 360° job against an embedded mock server (a few seconds)",
+        "Start a mock Character Library on a free loopback port with a fast clock, "
         "create a character, give it a master reference image, run a 360° set with a progress "
         "bar, and print the results. Needs nothing else: the server lives in this process, "
         "and CHARLIB_BASE_URL / CHARLIB_API_KEY are ignored.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        """
   charlib demo
   charlib demo --scenario partial          # some shots fail; the job still completes
   charlib demo --image-count 8 --speed 1200
   charlib demo --json | jq .job.status
 """,
-            exit_codes=True,
-        ),
+        exit_codes=True,
     )
     parser.add_argument(
         "--speed",
@@ -194,23 +223,21 @@ def _add_demo(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=demo)
 
 
-def _add_generate(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands_.add_parser(
+def _add_generate(commands_: _Commands) -> None:
+    parser = _command(
+        commands_,
         "generate-360",
-        help="start a 360° reference set for a character (optionally wait for it)",
-        description="Start the background job that generates a character's 360° reference set "
+        "start a 360° reference set for a character (optionally wait for it)",
+        "Start the background job that generates a character's 360° reference set "
         "(POST /api/v1/characters/{id}/generate-360-set). The character needs a master "
         "reference image (see `charlib characters initial-image`). Only the options you give "
         "are sent; the server's defaults apply to the others.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        """
   charlib generate-360 66f1c0ffee00000000000a01
   charlib generate-360 66f1c0ffee00000000000a01 --image-count 8 --custom-seed 42 --wait
   JOB=$(charlib generate-360 66f1c0ffee00000000000a01 --json | jq -r .jobId)
 """,
-            exit_codes=True,
-        ),
+        exit_codes=True,
     )
     parser.add_argument("character_id", metavar="CHARACTER_ID", help="the character's id")
     options = parser.add_argument_group("generation")
@@ -253,36 +280,35 @@ def _add_generate(commands_: argparse._SubParsersAction[argparse.ArgumentParser]
     parser.set_defaults(handler=commands.generate_360)
 
 
-def _add_jobs(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    jobs = commands_.add_parser(
+def _add_jobs(commands_: _Commands) -> None:
+    jobs = _command(
+        commands_,
         "jobs",
-        help="list, inspect, wait for and cancel jobs",
-        description="Background jobs: list them, read one's status, wait for one, cancel one.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        "list, inspect, wait for and cancel jobs",
+        "Background jobs: list them, read one's status, wait for one, cancel one.",
+        """
   charlib jobs list --status processing
   charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600
   charlib jobs cancel 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
-"""
-        ),
+""",
     )
-    verbs = jobs.add_subparsers(title="commands", metavar="COMMAND")
-    jobs.set_defaults(handler=None, help_parser=jobs)
+    verbs = _verbs(jobs)
+    _add_jobs_list(verbs)
+    _add_job_verbs(verbs)
 
-    listing = verbs.add_parser(
+
+def _add_jobs_list(verbs: _Commands) -> None:
+    listing = _command(
+        verbs,
         "list",
-        help="list jobs, newest first",
-        description="One page of jobs, newest first (GET /api/v1/jobs), or every page with --all.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        "list jobs, newest first",
+        "One page of jobs, newest first (GET /api/v1/jobs), or every page with --all.",
+        """
   charlib jobs list
   charlib jobs list --character-id 66f1c0ffee00000000000a01 --status completed
   charlib jobs list --all --json | jq -r '.jobs[].jobId'
-"""
-        ),
+""",
     )
     listing.add_argument("--character-id", metavar="ID", help="only this character's jobs")
     listing.add_argument(
@@ -300,89 +326,87 @@ def _add_jobs(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_json(listing, 'the page (with --all: {"jobs": [...]})')
     listing.set_defaults(handler=commands.jobs_list)
 
-    status = verbs.add_parser(
+
+def _add_job_verbs(verbs: _Commands) -> None:
+    """``charlib jobs status|wait|cancel JOB_ID``."""
+    status = _command(
+        verbs,
         "status",
-        help="show a job's status (and results once it has them)",
-        description="A job's current status (GET /api/v1/jobs/{id}/status), with its results "
+        "show a job's status (and results once it has them)",
+        "A job's current status (GET /api/v1/jobs/{id}/status), with its results "
         "table once it has finished. Does not wait: see `charlib jobs wait`.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        """
   charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
   charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --json | jq .progress
-"""
-        ),
+""",
     )
     status.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_json(status, "the job's status")
     status.set_defaults(handler=commands.jobs_status)
 
-    wait = verbs.add_parser(
+    wait = _command(
+        verbs,
         "wait",
-        help="wait for a job to end, with a progress bar",
-        description="Follow a job to its end (a progress bar on stderr), then print its results. "
+        "wait for a job to end, with a progress bar",
+        "Follow a job to its end (a progress bar on stderr), then print its results. "
         "Works for a job started anywhere, so it also resumes an interrupted wait. On Ctrl-C it "
         "asks whether to cancel the job (if stdin is a terminal), then tells how to resume.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        """
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600 --cancel-on-interrupt
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --json > job.json
 """,
-            exit_codes=True,
-        ),
+        exit_codes=True,
     )
     wait.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_wait_options(wait)
     _add_json(wait, "the finished job")
     wait.set_defaults(handler=commands.jobs_wait)
 
-    cancel = verbs.add_parser(
+    cancel = _command(
+        verbs,
         "cancel",
-        help="ask the server to cancel a job",
-        description="Ask the server to cancel a job (DELETE /api/v1/jobs/{id}/status). A job "
+        "ask the server to cancel a job",
+        "Ask the server to cancel a job (DELETE /api/v1/jobs/{id}/status). A job "
         "that has already ended cannot be cancelled (the server answers 400: exit 4).",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        """
   charlib jobs cancel 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
-"""
-        ),
+""",
     )
     cancel.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_json(cancel, "the server's answer")
     cancel.set_defaults(handler=commands.jobs_cancel)
 
 
-def _add_characters(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    characters = commands_.add_parser(
+def _add_characters(commands_: _Commands) -> None:
+    characters = _command(
+        commands_,
         "characters",
-        help="list and create characters, give one a master reference image",
-        description="Characters: list them, create one, give one a master reference image.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        "list and create characters, give one a master reference image",
+        "Characters: list them, create one, give one a master reference image.",
+        """
   charlib characters list --search ada
   charlib characters create "Ada Lovelace" --prompt "portrait of Ada, studio light"
   charlib characters initial-image 66f1c0ffee00000000000a01 --prompt "portrait, studio light"
-"""
-        ),
+""",
     )
-    verbs = characters.add_subparsers(title="commands", metavar="COMMAND")
-    characters.set_defaults(handler=None, help_parser=characters)
+    verbs = _verbs(characters)
+    _add_characters_list(verbs)
+    _add_characters_create(verbs)
+    _add_characters_initial_image(verbs)
 
-    listing = verbs.add_parser(
+
+def _add_characters_list(verbs: _Commands) -> None:
+
+    listing = _command(
+        verbs,
         "list",
-        help="list characters, newest first",
-        description="One page of characters, newest first (GET /api/v1/characters).",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        "list characters, newest first",
+        "One page of characters, newest first (GET /api/v1/characters).",
+        """
   charlib characters list
   charlib characters list --search ada --limit 50 --json | jq -r '.docs[].id'
-"""
-        ),
+""",
     )
     listing.add_argument("--search", metavar="TEXT", help="substring of the name or slug")
     listing.add_argument("--page", type=_int_range(1), metavar="N", help="page number (default 1)")
@@ -390,21 +414,21 @@ def _add_characters(commands_: argparse._SubParsersAction[argparse.ArgumentParse
     _add_json(listing, "the page")
     listing.set_defaults(handler=commands.characters_list)
 
-    create = verbs.add_parser(
+
+def _add_characters_create(verbs: _Commands) -> None:
+    create = _command(
+        verbs,
         "create",
-        help="create a character",
-        description="Create a character (POST /api/v1/characters). Other fields go in --field, "
+        "create a character",
+        "Create a character (POST /api/v1/characters). Other fields go in --field, "
         "snake_case or camelCase: KEY=VALUE sends a string, KEY:=JSON sends a number, boolean, "
         "list or object. With --prompt, also generate its master reference image, which "
         "generate-360 needs.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        """
   charlib characters create "Ada Lovelace"
   charlib characters create "Ada Lovelace" --field eye_color=grey --field age:=36
   charlib characters create "Ada Lovelace" --prompt "portrait of Ada, studio light" --json
-"""
-        ),
+""",
     )
     create.add_argument("name", metavar="NAME", help="display name")
     create.add_argument(
@@ -422,18 +446,18 @@ def _add_characters(commands_: argparse._SubParsersAction[argparse.ArgumentParse
     _add_json(create, "the created character")
     create.set_defaults(handler=commands.characters_create)
 
-    initial = verbs.add_parser(
+
+def _add_characters_initial_image(verbs: _Commands) -> None:
+    initial = _command(
+        verbs,
         "initial-image",
-        help="generate a character's master reference image from a prompt",
-        description="Generate an image from a prompt and attach it as the character's master "
+        "generate a character's master reference image from a prompt",
+        "Generate an image from a prompt and attach it as the character's master "
         "reference (POST /api/v1/characters/{id}/generate-initial-image); generate-360 needs "
         "one. The server refuses (400, exit 4) if the character already has one.",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        """
   charlib characters initial-image 66f1c0ffee00000000000a01 --prompt "portrait, studio light"
-"""
-        ),
+""",
     )
     initial.add_argument("character_id", metavar="CHARACTER_ID", help="the character's id")
     initial.add_argument("--prompt", required=True, metavar="TEXT", help="what to draw")
@@ -442,21 +466,18 @@ def _add_characters(commands_: argparse._SubParsersAction[argparse.ArgumentParse
     initial.set_defaults(handler=commands.characters_initial_image)
 
 
-def _add_mock(commands_: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    mock = commands_.add_parser(
+def _add_mock(commands_: _Commands) -> None:
+    mock = _command(
+        commands_,
         "mock",
-        help="run the mock Character Library server",
-        description="The reference mock server (also `python -m mock_server`).",
-        formatter_class=_FORMATTER,
-        epilog=_epilog(
-            """
+        "run the mock Character Library server",
+        "The reference mock server (also `python -m mock_server`).",
+        """
   charlib mock serve --speed 600
   charlib mock serve --port 0 --mode upstream --seed 7
-"""
-        ),
+""",
     )
-    verbs = mock.add_subparsers(title="commands", metavar="COMMAND")
-    mock.set_defaults(handler=None, help_parser=mock)
+    verbs = _verbs(mock)
     # Options are added lazily (see mock_serve_parser): the server's dependencies are optional.
     serve = verbs.add_parser(
         "serve",
@@ -535,8 +556,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout of `jobs wait`",
     )
     parser.add_argument("--version", action="version", version=f"charlib {__version__}")
-    parser.set_defaults(handler=None, help_parser=parser)
-    commands_ = parser.add_subparsers(title="commands", metavar="COMMAND")
+    commands_ = _verbs(parser)
     _add_demo(commands_)
     _add_generate(commands_)
     _add_jobs(commands_)

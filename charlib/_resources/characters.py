@@ -475,28 +475,11 @@ class AsyncCharacters:
     async def create(
         self, *, name: str, idempotency_key: str | NotGiven | None = NOT_GIVEN, **fields: Any
     ) -> Character:
-        """Create a character.
-
-        Args:
-            name: required display name.
-            idempotency_key: sent as ``Idempotency-Key``; default: a fresh uuid4 per call (reused
-                by its retries). ``None`` sends none, and the POST is then retried only if it
-                never reached the server.
-            **fields: other character fields in snake_case (``character_id``, ``status``,
-                ``age``, ``eye_color``, ...); sent camelCase.
-
-        Returns:
-            The created :class:`Character` (``.id`` is its id).
-        """
+        """Same as :meth:`Characters.create`, awaited."""
         return await self._client._request(create_spec(name, idempotency_key, fields))
 
     async def get(self, character_id: str) -> Character:
-        """Fetch a character by its id (the 24-hex ObjectId, not the slug).
-
-        Raises:
-            NotFoundError: no such character (the live service may answer 500 instead: then
-                ``InternalServerError``).
-        """
+        """Same as :meth:`Characters.get`, awaited."""
         return await self._client._request(get_spec(character_id))
 
     async def list(
@@ -506,25 +489,15 @@ class AsyncCharacters:
         page: int | NotGiven = NOT_GIVEN,
         limit: int | NotGiven = NOT_GIVEN,
     ) -> CharacterPage:
-        """Fetch one page of characters, newest first.
-
-        Args:
-            search: case-insensitive substring of the name or slug.
-            page: 1-based page number (server default 1).
-            limit: page size (server default 10).
-        """
+        """Same as :meth:`Characters.list`, awaited."""
         return await self._client._request(list_spec(search, page, limit))
 
     async def update(self, character_id: str, **fields: Any) -> Character:
-        """Update some fields of a character (snake_case names, sent camelCase).
-
-        Returns:
-            The updated :class:`Character`.
-        """
+        """Same as :meth:`Characters.update`, awaited."""
         return await self._client._request(update_spec(character_id, fields))
 
     async def delete(self, character_id: str) -> DeleteResult:
-        """Delete a character."""
+        """Same as :meth:`Characters.delete`, awaited."""
         return await self._client._request(delete_spec(character_id))
 
     async def set_reference_image(
@@ -535,20 +508,16 @@ class AsyncCharacters:
         image_url: str | NotGiven = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
     ) -> ReferenceImage:
-        """Set the character's master reference image (give ``media_id`` or ``image_url``).
-
-        Raises:
-            InvalidParameterError: neither ``media_id`` nor ``image_url`` was given.
-        """
+        """Same as :meth:`Characters.set_reference_image`, awaited."""
         spec = set_reference_image_spec(character_id, media_id, image_url, metadata)
         return await self._client._request(spec)
 
     async def get_reference_image(self, character_id: str) -> ReferenceImage:
-        """Read the character's master reference image."""
+        """Same as :meth:`Characters.get_reference_image`, awaited."""
         return await self._client._request(get_reference_image_spec(character_id))
 
     async def delete_reference_image(self, character_id: str) -> ReferenceImage:
-        """Reset the master reference image and everything derived from it (gallery, flags)."""
+        """Same as :meth:`Characters.delete_reference_image`, awaited."""
         return await self._client._request(delete_reference_image_spec(character_id))
 
     async def generate_initial_image(
@@ -561,12 +530,7 @@ class AsyncCharacters:
         height: int | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven | None = NOT_GIVEN,
     ) -> InitialImage:
-        """Generate an image from ``prompt`` and attach it as the master reference.
-
-        This is the simplest way to satisfy the master-reference precondition of
-        :meth:`generate_360_set`. Generation can take a while: consider
-        ``client.with_options(timeout=120)``.
-        """
+        """Same as :meth:`Characters.generate_initial_image`, awaited."""
         spec = generate_initial_image_spec(
             character_id, prompt, style, width, height, idempotency_key
         )
@@ -584,30 +548,7 @@ class AsyncCharacters:
         custom_seed: int | NotGiven = NOT_GIVEN,
         idempotency_key: str | NotGiven | None = NOT_GIVEN,
     ) -> AsyncJob:
-        """Start the background job that generates the 360° reference set.
-
-        Only given arguments are sent; an explicit ``0`` is sent as ``0``.
-
-        Args:
-            character_id: the character (it needs a master reference image).
-            style: stored by the server, not used for generation.
-            quality_threshold: 0-100 (advisory).
-            image_count: 1-27 shots.
-            max_retries: attempts per shot on the server (>= 1); unrelated to the client's
-                ``max_retries``.
-            angles: stored by the server only.
-            custom_seed: any integer, 0 included.
-            idempotency_key: default: a fresh uuid4 per call, so retries never start a second
-                job; ``None`` sends none (then retried only if the request never left).
-
-        Returns:
-            An :class:`AsyncJob` handle.
-
-        Raises:
-            InvalidParameterError: an argument is out of range (nothing was sent).
-            MasterReferenceRequiredError: the character has no usable master reference.
-            NotFoundError: no such character.
-        """
+        """Same as :meth:`Characters.generate_360_set`, awaited; returns an :class:`AsyncJob`."""
         body = generate_360_set_body(
             style=style,
             quality_threshold=quality_threshold,
@@ -639,11 +580,7 @@ class AsyncCharacters:
         cancel_on_timeout: bool = False,
         raise_on_partial: bool = False,
     ) -> JobStatus:
-        """Start a 360° set and wait for it: :meth:`generate_360_set`, then ``Job.wait``.
-
-        Takes the arguments of both. On ``WaitTimeoutError`` the job goes on (unless
-        ``cancel_on_timeout``); ``error.job_id`` resumes it.
-        """
+        """Same as :meth:`Characters.generate_360_set_and_wait`, awaited."""
         job = await self.generate_360_set(
             character_id,
             style=style,
@@ -672,11 +609,7 @@ class AsyncCharacters:
         max_retries: int | NotGiven = NOT_GIVEN,
         include_addon_shots: bool | NotGiven = NOT_GIVEN,
     ) -> CoreSetResult:
-        """Deprecated: run the legacy blocking core-set generation (15-30 minutes).
-
-        Emits ``DeprecationWarning``. Uses a 45-minute timeout and is never retried (a retry
-        would start a second full generation). Prefer :meth:`generate_360_set`.
-        """
+        """Deprecated: same as :meth:`Characters.generate_core_set`, awaited."""
         warnings.warn(_CORE_SET_DEPRECATION, DeprecationWarning, stacklevel=2)
         spec = generate_core_set_spec(
             character_id, custom_seed, quality_threshold, max_retries, include_addon_shots
