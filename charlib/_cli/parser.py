@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable, Sequence
-from typing import TypeAlias
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from charlib._cli import commands
 from charlib._cli.context import MOCK_EXTRA
@@ -58,23 +59,15 @@ def _epilog(examples: str, *, exit_codes: bool = False) -> str:
 _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def _command(
-    commands_: _Commands,
-    name: str,
-    summary: str,
-    description: str,
-    examples: str,
-    *,
-    exit_codes: bool = False,
-) -> argparse.ArgumentParser:
-    """Add the command ``name``: ``summary`` in its parent's list, ``description`` and the
-    ``examples`` (and, with ``exit_codes``, the table of exit codes) in its own ``--help``."""
+def _command(commands_: _Commands, path: str) -> argparse.ArgumentParser:
+    """Add the command at ``path`` (``"jobs wait"``) to ``commands_``, with its help texts."""
+    text = _TEXTS[path]
     return commands_.add_parser(
-        name,
-        help=summary,
-        description=description,
+        path.rpartition(" ")[2],
+        help=text.summary,
+        description=text.description,
         formatter_class=_FORMATTER,
-        epilog=_epilog(examples, exit_codes=exit_codes),
+        epilog=_epilog(text.examples, exit_codes=text.exit_codes),
     )
 
 
@@ -82,6 +75,142 @@ def _verbs(parser: argparse.ArgumentParser) -> _Commands:
     """The sub-commands of ``parser`` (``charlib jobs list``, ...); alone, it prints its help."""
     parser.set_defaults(handler=None, help_parser=parser)
     return parser.add_subparsers(title="commands", metavar="COMMAND")
+
+
+@dataclass(frozen=True)
+class _Text:
+    """What ``--help`` says about one command."""
+
+    summary: str  # its line in the parent command's list
+    description: str
+    examples: str
+    exit_codes: bool = False  # end with the table of exit codes
+
+
+# Every command's help, keyed by its path (``"jobs wait"``); the tree below adds the options.
+_TEXTS = {
+    "demo": _Text(
+        "run a 27-shot 360° job against an embedded mock server (a few seconds)",
+        "Start a mock Character Library on a free loopback port with a fast clock, "
+        "create a character, give it a master reference image, run a 360° set with a progress "
+        "bar, and print the results. Needs nothing else: the server lives in this process, "
+        "and CHARLIB_BASE_URL / CHARLIB_API_KEY are ignored.",
+        """
+  charlib demo
+  charlib demo --scenario partial          # some shots fail; the job still completes
+  charlib demo --image-count 8 --speed 1200
+  charlib demo --json | jq .job.status
+""",
+        exit_codes=True,
+    ),
+    "generate-360": _Text(
+        "start a 360° reference set for a character (optionally wait for it)",
+        "Start the background job that generates a character's 360° reference set "
+        "(POST /api/v1/characters/{id}/generate-360-set). The character needs a master "
+        "reference image (see `charlib characters initial-image`). Only the options you give "
+        "are sent; the server's defaults apply to the others.",
+        """
+  charlib generate-360 66f1c0ffee00000000000a01
+  charlib generate-360 66f1c0ffee00000000000a01 --image-count 8 --custom-seed 42 --wait
+  JOB=$(charlib generate-360 66f1c0ffee00000000000a01 --json | jq -r .jobId)
+""",
+        exit_codes=True,
+    ),
+    "jobs": _Text(
+        "list, inspect, wait for and cancel jobs",
+        "Background jobs: list them, read one's status, wait for one, cancel one.",
+        """
+  charlib jobs list --status processing
+  charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
+  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600
+  charlib jobs cancel 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
+""",
+    ),
+    "jobs list": _Text(
+        "list jobs, newest first",
+        "One page of jobs, newest first (GET /api/v1/jobs), or every page with --all.",
+        """
+  charlib jobs list
+  charlib jobs list --character-id 66f1c0ffee00000000000a01 --status completed
+  charlib jobs list --all --json | jq -r '.jobs[].jobId'
+""",
+    ),
+    "jobs status": _Text(
+        "show a job's status (and results once it has them)",
+        "A job's current status (GET /api/v1/jobs/{id}/status), with its results "
+        "table once it has finished. Does not wait: see `charlib jobs wait`.",
+        """
+  charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
+  charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --json | jq .progress
+""",
+    ),
+    "jobs wait": _Text(
+        "wait for a job to end, with a progress bar",
+        "Follow a job to its end (a progress bar on stderr), then print its results. "
+        "Works for a job started anywhere, so it also resumes an interrupted wait. On Ctrl-C it "
+        "asks whether to cancel the job (if stdin is a terminal), then tells how to resume.",
+        """
+  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
+  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600 --cancel-on-interrupt
+  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --json > job.json
+""",
+        exit_codes=True,
+    ),
+    "jobs cancel": _Text(
+        "ask the server to cancel a job",
+        "Ask the server to cancel a job (DELETE /api/v1/jobs/{id}/status). A job "
+        "that has already ended cannot be cancelled (the server answers 400: exit 4).",
+        """
+  charlib jobs cancel 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
+""",
+    ),
+    "characters": _Text(
+        "list and create characters, give one a master reference image",
+        "Characters: list them, create one, give one a master reference image.",
+        """
+  charlib characters list --search ada
+  charlib characters create "Ada Lovelace" --prompt "portrait of Ada, studio light"
+  charlib characters initial-image 66f1c0ffee00000000000a01 --prompt "portrait, studio light"
+""",
+    ),
+    "characters list": _Text(
+        "list characters, newest first",
+        "One page of characters, newest first (GET /api/v1/characters).",
+        """
+  charlib characters list
+  charlib characters list --search ada --limit 50 --json | jq -r '.docs[].id'
+""",
+    ),
+    "characters create": _Text(
+        "create a character",
+        "Create a character (POST /api/v1/characters). Other fields go in --field, "
+        "snake_case or camelCase: KEY=VALUE sends a string, KEY:=JSON sends a number, boolean, "
+        "list or object. With --prompt, also generate its master reference image, which "
+        "generate-360 needs.",
+        """
+  charlib characters create "Ada Lovelace"
+  charlib characters create "Ada Lovelace" --field eye_color=grey --field age:=36
+  charlib characters create "Ada Lovelace" --prompt "portrait of Ada, studio light" --json
+""",
+    ),
+    "characters initial-image": _Text(
+        "generate a character's master reference image from a prompt",
+        "Generate an image from a prompt and attach it as the character's master "
+        "reference (POST /api/v1/characters/{id}/generate-initial-image); generate-360 needs "
+        "one. The server refuses (400, exit 4) if the character already has one.",
+        """
+  charlib characters initial-image 66f1c0ffee00000000000a01 --prompt "portrait, studio light"
+""",
+    ),
+    "mock": _Text(
+        "run the mock Character Library server",
+        "The reference mock server (also `python -m mock_server`).",
+        """
+  charlib mock serve --speed 600
+  charlib mock serve --port 0 --mode upstream --seed 7
+""",
+    ),
+}
 
 
 # -- argument types (a bad value is a usage error, exit 2) -----------------------------------------
@@ -139,13 +268,15 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
 
 
-# -- shared option groups --------------------------------------------------------------------------
+# -- shared options --------------------------------------------------------------------------
 
 
-def _add_json(parser: argparse.ArgumentParser, what: str) -> None:
+def _finish(parser: argparse.ArgumentParser, handler: Callable[..., Any], json_what: str) -> None:
+    """End a command: its ``--json`` option (printing ``json_what``), then what runs it."""
     parser.add_argument(
-        "--json", action="store_true", help=f"print {what} as one JSON document (camelCase)"
+        "--json", action="store_true", help=f"print {json_what} as one JSON document (camelCase)"
     )
+    parser.set_defaults(handler=handler)
 
 
 def _add_wait_options(parser: argparse.ArgumentParser) -> None:
@@ -179,22 +310,7 @@ def _add_wait_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_demo(commands_: _Commands) -> None:
-    parser = _command(
-        commands_,
-        "demo",
-        "run a 27-shot 360° job against an embedded mock server (a few seconds)",
-        "Start a mock Character Library on a free loopback port with a fast clock, "
-        "create a character, give it a master reference image, run a 360° set with a progress "
-        "bar, and print the results. Needs nothing else: the server lives in this process, "
-        "and CHARLIB_BASE_URL / CHARLIB_API_KEY are ignored.",
-        """
-  charlib demo
-  charlib demo --scenario partial          # some shots fail; the job still completes
-  charlib demo --image-count 8 --speed 1200
-  charlib demo --json | jq .job.status
-""",
-        exit_codes=True,
-    )
+    parser = _command(commands_, "demo")
     parser.add_argument(
         "--speed",
         type=_positive,
@@ -219,26 +335,11 @@ def _add_demo(commands_: _Commands) -> None:
         "partial (some shots fail), fail (every shot fails: exit 1), slow (5x longer)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress display")
-    _add_json(parser, "the character and the finished job")
-    parser.set_defaults(handler=demo)
+    _finish(parser, demo, "the character and the finished job")
 
 
 def _add_generate(commands_: _Commands) -> None:
-    parser = _command(
-        commands_,
-        "generate-360",
-        "start a 360° reference set for a character (optionally wait for it)",
-        "Start the background job that generates a character's 360° reference set "
-        "(POST /api/v1/characters/{id}/generate-360-set). The character needs a master "
-        "reference image (see `charlib characters initial-image`). Only the options you give "
-        "are sent; the server's defaults apply to the others.",
-        """
-  charlib generate-360 66f1c0ffee00000000000a01
-  charlib generate-360 66f1c0ffee00000000000a01 --image-count 8 --custom-seed 42 --wait
-  JOB=$(charlib generate-360 66f1c0ffee00000000000a01 --json | jq -r .jobId)
-""",
-        exit_codes=True,
-    )
+    parser = _command(commands_, "generate-360")
     parser.add_argument("character_id", metavar="CHARACTER_ID", help="the character's id")
     options = parser.add_argument_group("generation")
     options.add_argument(
@@ -276,40 +377,12 @@ def _add_generate(commands_: _Commands) -> None:
         "--wait", action="store_true", help="wait for the job to end, with progress and results"
     )
     _add_wait_options(parser)
-    _add_json(parser, "the accepted job (or, with --wait, the finished one)")
-    parser.set_defaults(handler=commands.generate_360)
+    _finish(parser, commands.generate_360, "the accepted job (or, with --wait, the finished one)")
 
 
 def _add_jobs(commands_: _Commands) -> None:
-    jobs = _command(
-        commands_,
-        "jobs",
-        "list, inspect, wait for and cancel jobs",
-        "Background jobs: list them, read one's status, wait for one, cancel one.",
-        """
-  charlib jobs list --status processing
-  charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
-  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600
-  charlib jobs cancel 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
-""",
-    )
-    verbs = _verbs(jobs)
-    _add_jobs_list(verbs)
-    _add_job_verbs(verbs)
-
-
-def _add_jobs_list(verbs: _Commands) -> None:
-    listing = _command(
-        verbs,
-        "list",
-        "list jobs, newest first",
-        "One page of jobs, newest first (GET /api/v1/jobs), or every page with --all.",
-        """
-  charlib jobs list
-  charlib jobs list --character-id 66f1c0ffee00000000000a01 --status completed
-  charlib jobs list --all --json | jq -r '.jobs[].jobId'
-""",
-    )
+    verbs = _verbs(_command(commands_, "jobs"))
+    listing = _command(verbs, "jobs list")
     listing.add_argument("--character-id", metavar="ID", help="only this character's jobs")
     listing.add_argument(
         "--status", choices=[state.value for state in JobState], help="only jobs in this state"
@@ -323,113 +396,31 @@ def _add_jobs_list(verbs: _Commands) -> None:
     listing.add_argument(
         "--limit", type=_int_range(1, 100), metavar="N", help="page size, 1-100 (server: 10)"
     )
-    _add_json(listing, 'the page (with --all: {"jobs": [...]})')
-    listing.set_defaults(handler=commands.jobs_list)
+    _finish(listing, commands.jobs_list, 'the page (with --all: {"jobs": [...]})')
 
-
-def _add_job_verbs(verbs: _Commands) -> None:
-    """``charlib jobs status|wait|cancel JOB_ID``."""
-    status = _command(
-        verbs,
-        "status",
-        "show a job's status (and results once it has them)",
-        "A job's current status (GET /api/v1/jobs/{id}/status), with its results "
-        "table once it has finished. Does not wait: see `charlib jobs wait`.",
-        """
-  charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
-  charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --json | jq .progress
-""",
-    )
+    status = _command(verbs, "jobs status")
     status.add_argument("job_id", metavar="JOB_ID", help="the job's id")
-    _add_json(status, "the job's status")
-    status.set_defaults(handler=commands.jobs_status)
+    _finish(status, commands.jobs_status, "the job's status")
 
-    wait = _command(
-        verbs,
-        "wait",
-        "wait for a job to end, with a progress bar",
-        "Follow a job to its end (a progress bar on stderr), then print its results. "
-        "Works for a job started anywhere, so it also resumes an interrupted wait. On Ctrl-C it "
-        "asks whether to cancel the job (if stdin is a terminal), then tells how to resume.",
-        """
-  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
-  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600 --cancel-on-interrupt
-  charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --json > job.json
-""",
-        exit_codes=True,
-    )
+    wait = _command(verbs, "jobs wait")
     wait.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_wait_options(wait)
-    _add_json(wait, "the finished job")
-    wait.set_defaults(handler=commands.jobs_wait)
+    _finish(wait, commands.jobs_wait, "the finished job")
 
-    cancel = _command(
-        verbs,
-        "cancel",
-        "ask the server to cancel a job",
-        "Ask the server to cancel a job (DELETE /api/v1/jobs/{id}/status). A job "
-        "that has already ended cannot be cancelled (the server answers 400: exit 4).",
-        """
-  charlib jobs cancel 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
-""",
-    )
+    cancel = _command(verbs, "jobs cancel")
     cancel.add_argument("job_id", metavar="JOB_ID", help="the job's id")
-    _add_json(cancel, "the server's answer")
-    cancel.set_defaults(handler=commands.jobs_cancel)
+    _finish(cancel, commands.jobs_cancel, "the server's answer")
 
 
 def _add_characters(commands_: _Commands) -> None:
-    characters = _command(
-        commands_,
-        "characters",
-        "list and create characters, give one a master reference image",
-        "Characters: list them, create one, give one a master reference image.",
-        """
-  charlib characters list --search ada
-  charlib characters create "Ada Lovelace" --prompt "portrait of Ada, studio light"
-  charlib characters initial-image 66f1c0ffee00000000000a01 --prompt "portrait, studio light"
-""",
-    )
-    verbs = _verbs(characters)
-    _add_characters_list(verbs)
-    _add_characters_create(verbs)
-    _add_characters_initial_image(verbs)
-
-
-def _add_characters_list(verbs: _Commands) -> None:
-
-    listing = _command(
-        verbs,
-        "list",
-        "list characters, newest first",
-        "One page of characters, newest first (GET /api/v1/characters).",
-        """
-  charlib characters list
-  charlib characters list --search ada --limit 50 --json | jq -r '.docs[].id'
-""",
-    )
+    verbs = _verbs(_command(commands_, "characters"))
+    listing = _command(verbs, "characters list")
     listing.add_argument("--search", metavar="TEXT", help="substring of the name or slug")
     listing.add_argument("--page", type=_int_range(1), metavar="N", help="page number (default 1)")
     listing.add_argument("--limit", type=_int_range(1), metavar="N", help="page size (server: 10)")
-    _add_json(listing, "the page")
-    listing.set_defaults(handler=commands.characters_list)
+    _finish(listing, commands.characters_list, "the page")
 
-
-def _add_characters_create(verbs: _Commands) -> None:
-    create = _command(
-        verbs,
-        "create",
-        "create a character",
-        "Create a character (POST /api/v1/characters). Other fields go in --field, "
-        "snake_case or camelCase: KEY=VALUE sends a string, KEY:=JSON sends a number, boolean, "
-        "list or object. With --prompt, also generate its master reference image, which "
-        "generate-360 needs.",
-        """
-  charlib characters create "Ada Lovelace"
-  charlib characters create "Ada Lovelace" --field eye_color=grey --field age:=36
-  charlib characters create "Ada Lovelace" --prompt "portrait of Ada, studio light" --json
-""",
-    )
+    create = _command(verbs, "characters create")
     create.add_argument("name", metavar="NAME", help="display name")
     create.add_argument(
         "--field",
@@ -443,40 +434,17 @@ def _add_characters_create(verbs: _Commands) -> None:
         metavar="TEXT",
         help="also generate the master reference image from TEXT",
     )
-    _add_json(create, "the created character")
-    create.set_defaults(handler=commands.characters_create)
+    _finish(create, commands.characters_create, "the created character")
 
-
-def _add_characters_initial_image(verbs: _Commands) -> None:
-    initial = _command(
-        verbs,
-        "initial-image",
-        "generate a character's master reference image from a prompt",
-        "Generate an image from a prompt and attach it as the character's master "
-        "reference (POST /api/v1/characters/{id}/generate-initial-image); generate-360 needs "
-        "one. The server refuses (400, exit 4) if the character already has one.",
-        """
-  charlib characters initial-image 66f1c0ffee00000000000a01 --prompt "portrait, studio light"
-""",
-    )
+    initial = _command(verbs, "characters initial-image")
     initial.add_argument("character_id", metavar="CHARACTER_ID", help="the character's id")
     initial.add_argument("--prompt", required=True, metavar="TEXT", help="what to draw")
     initial.add_argument("--style", metavar="S", help="passed to the server")
-    _add_json(initial, "the server's answer")
-    initial.set_defaults(handler=commands.characters_initial_image)
+    _finish(initial, commands.characters_initial_image, "the server's answer")
 
 
 def _add_mock(commands_: _Commands) -> None:
-    mock = _command(
-        commands_,
-        "mock",
-        "run the mock Character Library server",
-        "The reference mock server (also `python -m mock_server`).",
-        """
-  charlib mock serve --speed 600
-  charlib mock serve --port 0 --mode upstream --seed 7
-""",
-    )
+    mock = _command(commands_, "mock")
     verbs = _verbs(mock)
     # Options are added lazily (see mock_serve_parser): the server's dependencies are optional.
     serve = verbs.add_parser(
