@@ -184,3 +184,57 @@ async def test_cancelling_a_completed_job_is_still_an_error(
     server.script(httpx.Response(400, json=golden("cancel-terminal-400")))
     with pytest.raises(charlib.BadRequestError):
         await resolve(make_client().jobs.cancel(JOB))
+
+
+class _Bar:
+    """A progress bar that records what happens to it."""
+
+    def __init__(self) -> None:
+        self.updates = 0
+        self.closed = False
+
+    def update(self, status: charlib.JobStatus) -> None:
+        self.updates += 1
+
+    def close(self) -> None:
+        self.closed = True
+
+
+async def test_closing_a_watch_early_closes_its_progress_bar(
+    make_client: Callable[..., AnyClient], server: FakeServer
+) -> None:
+    """A caller that stops following a job (closing the iterator) releases the bar; nothing
+    more is polled."""
+    server.script(_status("processing", 1), _status("processing", 2))
+    bar = _Bar()
+    watch = make_client().jobs.watch(JOB, progress=bar)
+    if hasattr(watch, "__anext__"):
+        first = await watch.__anext__()
+        await watch.aclose()
+    else:
+        first = next(watch)
+        watch.close()
+    assert first.progress.current == 1
+    assert (bar.updates, bar.closed) == (1, True)
+    assert len(server.requests) == 1
+
+
+async def test_an_async_on_progress_is_awaited_by_the_async_client(
+    make_client: Callable[..., AnyClient], server: FakeServer, flavor: str
+) -> None:
+    """With AsyncClient an ``async def`` on_progress runs for each change; a sync client
+    refuses it before sending anything."""
+    server.script(_status("processing", 1), _completed())
+    seen: list[int] = []
+
+    async def report(status: charlib.JobStatus) -> None:
+        seen.append(status.progress.current)
+
+    client = make_client()
+    if flavor == "sync":
+        with pytest.raises(charlib.InvalidParameterError, match="on_progress"):
+            client.jobs.wait(JOB, on_progress=report)
+        assert server.requests == []
+    else:
+        await resolve(client.jobs.wait(JOB, on_progress=report))
+        assert seen == [1, 3]
