@@ -361,7 +361,8 @@ class Jobs(_JobsBase):
 
         Three budgets apply, separately: the client's per-request ``timeout``, its retry policy,
         and this call's overall ``timeout``. Transient errors while waiting (connection refused,
-        429, 5xx) are retried within the deadline.
+        and the statuses of the client's :class:`RetryPolicy`: 429, 5xx by default) are waited
+        out within the deadline.
 
         Args:
             job_id: the job to wait for.
