@@ -73,41 +73,16 @@ class FaultConfig:
         }
 
 
-def _number(body: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
-    value = body.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise ValueError(f"{key} must be a number between {low:g} and {high:g}")
-    return float(value)
-
-
 def parse_fault_config(body: Any) -> FaultConfig:
-    """Validate the body of ``POST /_mock/faults``.
+    """Validate the body of ``POST /_mock/faults`` (through :class:`mock_server.bodies.Faults`).
 
     Raises:
-        ValueError: with a message naming the bad field.
+        ValueError: with a message naming the bad field (an ``InvalidRequest``).
     """
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    unknown = set(body) - {"rate", "kinds", "retry_after", "latency", "path_prefix"}
-    if unknown:
-        raise ValueError(f"unknown field: {sorted(unknown)[0]}")
-    kinds = body.get("kinds", ["503"])
-    if (
-        not isinstance(kinds, list)
-        or not kinds
-        or not all(isinstance(k, str) and k in FAULT_KINDS for k in kinds)
-    ):
-        raise ValueError(f"kinds must be a non-empty list of {', '.join(FAULT_KINDS)}")
-    prefix = body.get("path_prefix", "/api/")
-    if not isinstance(prefix, str) or not prefix.startswith("/"):
-        raise ValueError("path_prefix must be a string starting with /")
-    return FaultConfig(
-        rate=_number(body, "rate", 1.0, 0.0, 1.0),
-        kinds=tuple(dict.fromkeys(kinds)),
-        retry_after=_number(body, "retry_after", 1.0, 0.0, 86_400.0),
-        latency=_number(body, "latency", 1.0, 0.0, MAX_LATENCY),
-        path_prefix=prefix,
-    )
+    # Imported here: bodies reads this module's FAULT_KINDS and FaultConfig when it loads.
+    from mock_server.bodies import Faults, parse_body
+
+    return parse_body(Faults, body).config()
 
 
 class FaultInjector:
