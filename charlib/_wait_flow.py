@@ -45,7 +45,7 @@ __all__ = [
 logger = logging.getLogger("charlib")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Poll:
     """Fetch the status of each of ``job_ids`` once, in a single attempt that takes no longer
     than ``left`` seconds (``None``: the client's timeout). Reply: one ``JobStatus`` or
@@ -55,14 +55,14 @@ class Poll:
     left: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sleep:
     """Sleep ``seconds`` on the client's clock. Reply: nothing."""
 
     seconds: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     """Show a changed snapshot: ``waiter.report(status)``, awaiting what an async ``on_progress``
     returns. Reply: nothing."""
@@ -71,7 +71,7 @@ class Report:
     status: JobStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Emit:
     """Hand ``status`` to the caller: the next item of ``watch`` or ``as_completed``, or the
     result of ``wait``. Reply: nothing."""
@@ -79,7 +79,7 @@ class Emit:
     status: JobStatus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cancel:
     """Cancel ``job_id`` with one short attempt. Reply: a list of one ``CancelResult`` or
     ``CharlibError``."""

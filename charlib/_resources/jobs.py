@@ -14,7 +14,6 @@ import dataclasses
 import enum
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import closing
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -435,8 +434,8 @@ class Jobs(_JobsBase):
     def _run(self, flow: Flow) -> Iterator[JobStatus]:
         """Carry out a waiting flow's commands, each request of a batch in turn."""
         clock = self._client.clock
-        with closing(flow):
-            reply: object = None
+        reply: object = None
+        try:
             while (command := advance(flow, reply)) is not None:
                 reply = None
                 if isinstance(command, Poll | Cancel):
@@ -448,6 +447,8 @@ class Jobs(_JobsBase):
                     command.waiter.report(command.status)
                 else:
                     yield command.status
+        finally:
+            flow.close()  # a caller that stops early ends the flow too (its bar is closed)
 
     def _send(self, spec: RequestSpec[_T]) -> _T | CharlibError:
         try:
@@ -545,8 +546,12 @@ class AsyncJobs(_JobsBase):
         """Same as :meth:`Jobs.wait`, awaited; ``on_progress`` may be an ``async def``."""
         waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
         flow = wait_flow(waiter, self._client.clock.monotonic, cancel_on_timeout, raise_on_partial)
-        [status] = [status async for status in self._run(flow)]
-        return status
+        result: JobStatus | None = None
+        # A loop, not a comprehension: that would hold a frame of its own for the whole wait.
+        async for status in self._run(flow):
+            result = status  # the flow's one emission; the loop runs the flow to its end
+        assert result is not None  # the flow emits its result, or raises
+        return result
 
     async def wait_all(
         self,
@@ -581,8 +586,8 @@ class AsyncJobs(_JobsBase):
     async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:
         """Carry out a waiting flow's commands, the requests of a batch at once."""
         clock = self._client.clock
-        with closing(flow):
-            reply: object = None
+        reply: object = None
+        try:
             while (command := advance(flow, reply)) is not None:
                 reply = None
                 if isinstance(command, Poll | Cancel):
@@ -593,6 +598,8 @@ class AsyncJobs(_JobsBase):
                     await report_async(command.waiter, command.status)
                 else:
                     yield command.status
+        finally:
+            flow.close()
 
     async def _send_all(self, specs: builtins.list[RequestSpec[Any]]) -> builtins.list[object]:
         if len(specs) == 1:
