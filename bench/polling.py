@@ -29,8 +29,8 @@ from typing import Any
 import charlib
 from bench.harness import Row, Settings
 from mock_server import ScaledClock, serve
+from mock_server.bodies import Generate360Input, parse_body
 from mock_server.engine import JOURNAL_SIZE
-from mock_server.validation import parse_generate_options
 
 __all__ = ["run"]
 
@@ -60,7 +60,7 @@ def _batch(server: Any, url: str, seeds: list[int], speed: float) -> list[dict[s
     engine.generate_initial_image(character["id"], "polling", 768, 1024)  # jobs need a reference
     pairs: list[tuple[int, str, str]] = []
     for seed in seeds:
-        options = parse_generate_options({"customSeed": seed})
+        options = parse_body(Generate360Input, {"customSeed": seed}).options()
         adaptive = engine.create_job(character["id"], options, None).job_id
         fixed = engine.create_job(character["id"], options, None).job_id
         pairs.append((seed, adaptive, fixed))

@@ -32,9 +32,9 @@ from starlette.routing import Route
 
 from mock_server import create_app
 from mock_server.app import MockApp
+from mock_server.bodies import Generate360Input, parse_body
 from mock_server.clock import Clock, ScaledClock, SystemClock
 from mock_server.server import uvicorn_config
-from mock_server.validation import parse_generate_options
 
 __all__ = ["build_mock", "main", "status_document"]
 
@@ -53,7 +53,7 @@ def build_mock(jobs: int, *, speed: float = 1.0, seed: int = 0) -> tuple[MockApp
     engine = app.engine
     character = engine.create_character({"name": "Bench Character"})
     engine.generate_initial_image(character["id"], "bench", 768, 1024)  # jobs need a reference
-    options = parse_generate_options({})
+    options = parse_body(Generate360Input, {}).options()
     ids = [engine.create_job(character["id"], options, "success").job_id for _ in range(jobs)]
     return app, ids
 

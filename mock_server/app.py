@@ -116,5 +116,5 @@ def create_app(
     app.mock = MockControl(engine)
     app.state.engine = engine
     app.state.mock = app.mock
-    app.state.openapi = dumps(openapi_document(mode=mode, auth=api_key is not None))
+    app.state.openapi = dumps(openapi_document(OPERATIONS, mode=mode, auth=api_key is not None))
     return app

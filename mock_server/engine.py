@@ -27,6 +27,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from mock_server.bodies import GenerateOptions
 from mock_server.clock import Clock
 from mock_server.domain import CancelOutcome, Conflict, NotFound, Precondition, Rule
 from mock_server.faults import FaultInjector
@@ -45,7 +46,6 @@ from mock_server.lifecycle import (
 from mock_server.render import iso, media_id_for
 from mock_server.shots import SHOTS
 from mock_server.store import IdempotencyRecord, Store
-from mock_server.validation import GenerateOptions
 
 __all__ = ["MODES", "Engine", "JournalEntry", "default_capacity"]
 

@@ -18,10 +18,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server.bodies import InvalidJson, InvalidRequest
 from mock_server.domain import DomainError, Rule
 from mock_server.http import json_response
 from mock_server.operation import Endpoint
-from mock_server.validation import InvalidJson, InvalidRequest
 
 __all__ = ["ANSWERS", "Answer", "Family", "error_response", "handles"]
 

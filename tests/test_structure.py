@@ -28,15 +28,17 @@ MODULES = _modules()
 def _imports_at_load(name: str, tree: ast.Module) -> set[str]:
     """Project modules that loading ``name`` imports by name (module level; TYPE_CHECKING skipped).
 
-    ``from pkg import x`` names the package ``pkg`` (its ``__init__`` runs) and, when ``x`` is a
-    submodule, ``pkg.x``. The parents Python loads implicitly on the way are not edges: a package
+    ``from pkg import x`` names the submodule ``pkg.x`` when there is one, else the package
+    ``pkg`` (``x`` is read from its ``__init__``, which must have run). The parents Python loads implicitly on the way are not edges: a package
     importing its own submodules is how packages work.
     """
     found: set[str] = set()
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                # A submodule is imported as itself; any other name is read from the package.
+                found.add(submodule if submodule in MODULES else node.module)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
     return {m for m in found if m in MODULES and m != name}

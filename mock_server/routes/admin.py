@@ -7,24 +7,29 @@ and the journal does not record it.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server import shapes
+from mock_server.bodies import (
+    CapacityInput,
+    ClockInput,
+    Faults,
+    InvalidRequest,
+    ScenarioInput,
+    parse_body,
+    parse_json_body,
+)
 from mock_server.control import MockControl
 from mock_server.errors import Family, handles
-from mock_server.faults import parse_fault_config
 from mock_server.http import json_response, read_body, too_large
 from mock_server.operation import ADMIN_TAG, Operation, Reply
 from mock_server.render import iso
 from mock_server.routes.common import control_of
-from mock_server.validation import InvalidRequest, optional_int, optional_number, parse_json_body
 
-__all__ = ["MAX_ADVANCE", "OPERATIONS"]
-
-MAX_ADVANCE = 10 * 365 * 86_400  # seconds one POST /_mock/clock may jump
+__all__ = ["OPERATIONS"]
 
 
 async def _body(request: Request) -> dict[str, Any] | None:
@@ -49,34 +54,19 @@ async def get_clock(request: Request) -> Response:
     return json_response(200, _clock(control_of(request)))
 
 
-def _clock_change(body: dict[str, Any]) -> tuple[float | None, float | None]:
-    """(speed, advance) of a clock body; each None when absent."""
-    if set(body) - {"advance", "speed"} or not body:
-        raise InvalidRequest('body must be {"advance": seconds} and/or {"speed": x}')
-    for key in ("speed", "advance"):
-        if key in body and body[key] is None:
-            raise InvalidRequest(f"{key} must be a number")
-    speed = advance = None
-    if "speed" in body:
-        speed = optional_number(body, "speed", math.nan, 0.001, 1_000_000)
-    if "advance" in body:
-        advance = optional_number(body, "advance", math.nan, 0, MAX_ADVANCE)
-    return speed, advance
-
-
 @handles(Family.PLAIN)
 async def set_clock(request: Request) -> Response:
     """Change the clock's speed and/or advance it."""
     body = await _body(request)
     if body is None:
         return too_large()
-    speed, advance = _clock_change(body)
+    change = parse_body(ClockInput, body)
     control = control_of(request)
     try:
-        if speed is not None:
-            control.set_speed(speed)
-        if advance is not None:
-            control.advance(advance)
+        if change.speed is not None:
+            control.set_speed(change.speed)
+        if change.advance is not None:
+            control.advance(change.advance)
     except ValueError as exc:  # e.g. a speed for a manual clock
         raise InvalidRequest(str(exc)) from None
     return json_response(200, _clock(control))
@@ -94,10 +84,7 @@ async def set_faults(request: Request) -> Response:
     body = await _body(request)
     if body is None:
         return too_large()
-    try:
-        config = parse_fault_config(body)
-    except ValueError as exc:
-        raise InvalidRequest(str(exc)) from None
+    config = parse_body(Faults, body).config()
     control_of(request).apply_faults(config)
     return json_response(200, {"success": True, "faults": config.as_dict()})
 
@@ -125,10 +112,7 @@ async def set_scenario(request: Request) -> Response:
     if body is None:
         return too_large()
     control = control_of(request)
-    try:
-        control.set_scenario(body.get("scenario"))
-    except ValueError as exc:
-        raise InvalidRequest(str(exc)) from None
+    control.set_scenario(parse_body(ScenarioInput, body).scenario)
     return json_response(200, {"success": True, "scenario": control.scenario})
 
 
@@ -139,24 +123,76 @@ async def set_capacity(request: Request) -> Response:
     if body is None:
         return too_large()
     control = control_of(request)
-    control.set_capacity(optional_int(body, "capacity", control.capacity, 1, 10_000))
+    capacity = parse_body(CapacityInput, body).capacity
+    if capacity is not None:
+        control.set_capacity(capacity)
     return json_response(200, {"success": True, "capacity": control.capacity})
 
 
-def _op(method: str, path: str, endpoint: Any, summary: str, *errors: int) -> Operation:
-    replies = {200: Reply("Done"), **{status: Reply("Invalid") for status in errors}}
-    return Operation(method, path, endpoint, summary, replies, tag=ADMIN_TAG)
+def _admin(
+    method: str,
+    path: str,
+    endpoint: Any,
+    summary: str,
+    reply: Reply,
+    body: type[Any] | None = None,
+) -> Operation:
+    """An admin operation; one that takes a body can also answer 400."""
+    replies = {200: reply}
+    if body is not None:
+        replies[400] = Reply("Invalid", shapes.Error)
+    return Operation(method, path, endpoint, summary, replies, tag=ADMIN_TAG, body=body)
 
 
 OPERATIONS: tuple[Operation, ...] = (
-    _op("POST", "/_mock/reset", reset, "Forget all data, faults and journal"),
-    _op("GET", "/_mock/clock", get_clock, "Read the server clock"),
-    _op("POST", "/_mock/clock", set_clock, "Advance the clock and/or change its speed", 400),
-    _op("GET", "/_mock/faults", get_faults, "Current faults"),
-    _op("POST", "/_mock/faults", set_faults, "Inject faults", 400),
-    _op("DELETE", "/_mock/faults", clear_faults, "Stop faults"),
-    _op("GET", "/_mock/requests", journal, "Request journal"),
-    _op("GET", "/_mock/stats", stats, "Job and request statistics"),
-    _op("POST", "/_mock/scenario", set_scenario, "Default scenario (no X-Mock-Scenario)", 400),
-    _op("POST", "/_mock/capacity", set_capacity, "Jobs processing at once", 400),
+    _admin(
+        "POST",
+        "/_mock/reset",
+        reset,
+        "Forget all data, faults and journal",
+        Reply("Done", shapes.Ok),
+    ),
+    _admin("GET", "/_mock/clock", get_clock, "Read the server clock", Reply("Now", shapes.Clock)),
+    _admin(
+        "POST",
+        "/_mock/clock",
+        set_clock,
+        "Advance the clock and/or change its speed",
+        Reply("Now", shapes.Clock),
+        ClockInput,
+    ),
+    _admin(
+        "GET", "/_mock/faults", get_faults, "Current faults", Reply("Faults", shapes.FaultsState)
+    ),
+    _admin(
+        "POST",
+        "/_mock/faults",
+        set_faults,
+        "Inject faults",
+        Reply("Set", shapes.FaultsState),
+        Faults,
+    ),
+    _admin(
+        "DELETE", "/_mock/faults", clear_faults, "Stop faults", Reply("Off", shapes.FaultsState)
+    ),
+    _admin("GET", "/_mock/requests", journal, "Request journal", Reply("Journal", shapes.Requests)),
+    _admin(
+        "GET", "/_mock/stats", stats, "Job and request statistics", Reply("Stats", shapes.Stats)
+    ),
+    _admin(
+        "POST",
+        "/_mock/scenario",
+        set_scenario,
+        "Default scenario for jobs without X-Mock-Scenario",
+        Reply("Set", shapes.Scenario),
+        ScenarioInput,
+    ),
+    _admin(
+        "POST",
+        "/_mock/capacity",
+        set_capacity,
+        "Jobs processing at once",
+        Reply("Set", shapes.Capacity),
+        CapacityInput,
+    ),
 )

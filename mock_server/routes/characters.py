@@ -12,18 +12,30 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server import shapes
+from mock_server.bodies import (
+    CharacterCreate,
+    CharacterInput,
+    CharacterListQuery,
+    InitialImageInput,
+    ReferenceImageInput,
+    parse_body,
+    parse_json_body,
+    parse_query,
+)
 from mock_server.errors import Family, handles
 from mock_server.http import json_response, read_body, too_large
+from mock_server.openapi import CHARACTER_LINKS, IDEMPOTENCY_KEY
 from mock_server.operation import Operation, Reply
 from mock_server.render import character_body, media_body, page_fields
-from mock_server.routes.common import engine_of, idempotent, url_base
-from mock_server.validation import (
-    InvalidRequest,
-    optional_int,
-    optional_string,
-    parse_character,
-    parse_json_body,
-    parse_page_query,
+from mock_server.routes.common import (
+    INVALID,
+    NO_CHARACTER,
+    REUSED_KEY,
+    TOO_LARGE,
+    engine_of,
+    idempotent,
+    url_base,
 )
 
 __all__ = ["OPERATIONS"]
@@ -47,9 +59,9 @@ def _character(request: Request, doc: dict[str, Any]) -> dict[str, Any]:
 @handles(Family.CHARACTER)
 async def list_characters(request: Request) -> Response:
     """``GET /api/v1/characters``: a page, newest first, optionally searched."""
-    page, limit = parse_page_query(request.query_params)
-    search = request.query_params.get("search") or None
-    docs, total = engine_of(request).list_characters(search, page, limit)
+    query = parse_query(CharacterListQuery, request.query_params)
+    page, limit = query.page, query.limit
+    docs, total = engine_of(request).list_characters(query.search, page, limit)
     fields = page_fields(total, page, limit)
     pages = fields["totalPages"]
     body = {
@@ -69,7 +81,7 @@ async def create_character(request: Request) -> Response:
         return too_large()
 
     def produce() -> Response:
-        fields = parse_character(parse_json_body(raw), partial=False)
+        fields = parse_body(CharacterCreate, parse_json_body(raw)).fields()
         doc = engine_of(request).create_character(fields)
         return json_response(201, _character(request, doc))
 
@@ -89,7 +101,7 @@ async def patch_character(request: Request) -> Response:
     raw = await read_body(request)
     if raw is None:
         return too_large()
-    fields = parse_character(parse_json_body(raw), partial=True)
+    fields = parse_body(CharacterInput, parse_json_body(raw)).fields()
     doc = engine_of(request).update_character(request.path_params["id"], fields)
     return json_response(200, _character(request, doc))
 
@@ -101,29 +113,17 @@ async def delete_character(request: Request) -> Response:
     return json_response(200, {"success": True})
 
 
-def _reference_input(raw: bytes) -> tuple[str | None, str | None, str | None]:
-    """(mediaId, imageUrl, metadata.dinoAssetId) of a reference PUT; one of the first two."""
-    body = parse_json_body(raw)
-    media_id = optional_string(body, "mediaId")
-    image_url = optional_string(body, "imageUrl")
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise InvalidRequest("metadata must be an object")
-    dino = optional_string(metadata or {}, "dinoAssetId")
-    if not media_id and not image_url:
-        raise InvalidRequest("Either imageUrl or mediaId is required")
-    return media_id or None, image_url, dino
-
-
 @handles(Family.REFERENCE)
 async def put_reference(request: Request) -> Response:
     """``PUT .../reference-image``: attach a media item, or register an external URL (D24)."""
     raw = await read_body(request)
     if raw is None:
         return too_large()
-    media_id, image_url, dino = _reference_input(raw)
+    ref = parse_body(ReferenceImageInput, parse_json_body(raw))
     engine = engine_of(request)
-    media = engine.set_reference(request.path_params["id"], media_id, image_url, dino)
+    media = engine.set_reference(
+        request.path_params["id"], ref.media_id or None, ref.image_url, ref.dino_asset_id
+    )
     rendered = media_body(media, url_base(request)) or {}
     body = {"success": True, "updated": True, "mediaId": media["id"], "imageUrl": rendered["url"]}
     return json_response(200, body)
@@ -155,18 +155,6 @@ async def delete_reference(request: Request) -> Response:
     return json_response(200, body)
 
 
-def _initial_input(raw: bytes) -> tuple[str, int, int]:
-    """(prompt, width, height) of a generate-initial-image body."""
-    body = parse_json_body(raw)
-    prompt = optional_string(body, "prompt")
-    if not prompt or not prompt.strip():
-        raise InvalidRequest("Prompt is required")
-    optional_string(body, "style")
-    width = optional_int(body, "width", 768, 64, 4096)
-    height = optional_int(body, "height", 1024, 64, 4096)
-    return prompt, width, height
-
-
 async def generate_initial_image(request: Request) -> Response:
     """``POST .../generate-initial-image``: a master reference with a DINO asset id."""
     raw = await read_body(request)
@@ -174,9 +162,9 @@ async def generate_initial_image(request: Request) -> Response:
         return too_large()
 
     def produce() -> Response:
-        prompt, width, height = _initial_input(raw)
+        wanted = parse_body(InitialImageInput, parse_json_body(raw))
         doc, media, quality = engine_of(request).generate_initial_image(
-            request.path_params["id"], prompt, width, height
+            request.path_params["id"], wanted.prompt, wanted.width, wanted.height
         )
         data = {
             "characterId": doc["id"],
@@ -203,7 +191,11 @@ OPERATIONS: tuple[Operation, ...] = (
         CHARACTERS,
         list_characters,
         "List characters (newest first)",
-        {200: Reply("A page of characters"), 400: Reply("Bad page or limit")},
+        {
+            200: Reply("A page of characters", shapes.CharacterPage),
+            400: Reply("Bad page or limit", shapes.Error),
+        },
+        query=CharacterListQuery,
     ),
     Operation(
         "POST",
@@ -211,19 +203,21 @@ OPERATIONS: tuple[Operation, ...] = (
         create_character,
         "Create a character",
         {
-            201: Reply("Created"),
-            400: Reply("Invalid field"),
-            409: Reply("Duplicate characterId or idempotency key"),
-            413: Reply("Body too large"),
+            201: Reply("Created", shapes.Character, links=CHARACTER_LINKS),
+            400: INVALID,
+            409: Reply("Duplicate characterId or idempotency key", shapes.Error),
+            413: TOO_LARGE,
         },
+        body=CharacterCreate,
         body_required=True,
+        headers=(IDEMPOTENCY_KEY,),
     ),
     Operation(
         "GET",
         ONE,
         get_character,
         "Fetch a character",
-        {200: Reply("The character"), 404: Reply("Unknown character")},
+        {200: Reply("The character", shapes.Character), 404: NO_CHARACTER},
         operation_id="getCharacter",
     ),
     Operation(
@@ -232,19 +226,20 @@ OPERATIONS: tuple[Operation, ...] = (
         patch_character,
         "Update a character",
         {
-            200: Reply("Updated"),
-            400: Reply("Invalid field"),
-            404: Reply("Unknown character"),
-            409: Reply("Duplicate characterId"),
-            413: Reply("Body too large"),
+            200: Reply("Updated", shapes.Character),
+            400: INVALID,
+            404: NO_CHARACTER,
+            409: Reply("Duplicate characterId", shapes.Error),
+            413: TOO_LARGE,
         },
+        body=CharacterInput,
     ),
     Operation(
         "DELETE",
         ONE,
         delete_character,
         "Delete a character",
-        {200: Reply("Deleted"), 404: Reply("Unknown character")},
+        {200: Reply("Deleted", shapes.Ok), 404: NO_CHARACTER},
     ),
     Operation(
         "PUT",
@@ -252,11 +247,12 @@ OPERATIONS: tuple[Operation, ...] = (
         put_reference,
         "Set the master reference (mediaId, or imageUrl to register an external image)",
         {
-            200: Reply("Set"),
-            400: Reply("Neither mediaId nor imageUrl"),
-            404: Reply("Unknown character or media"),
-            413: Reply("Body too large"),
+            200: Reply("Set", shapes.ReferenceImage),
+            400: Reply("Neither mediaId nor imageUrl", shapes.ReferenceImage),
+            404: Reply("Unknown character or media", shapes.ReferenceImage),
+            413: TOO_LARGE,
         },
+        body=ReferenceImageInput,
         body_required=True,
     ),
     Operation(
@@ -264,14 +260,20 @@ OPERATIONS: tuple[Operation, ...] = (
         REFERENCE,
         get_reference,
         "Read the master reference",
-        {200: Reply("The reference (if any)"), 404: Reply("Unknown character")},
+        {
+            200: Reply("The reference (if any)", shapes.ReferenceImage),
+            404: Reply("Unknown character", shapes.ReferenceImage),
+        },
     ),
     Operation(
         "DELETE",
         REFERENCE,
         delete_reference,
         "Reset the master reference and everything derived from it",
-        {200: Reply("Reset"), 404: Reply("Unknown character")},
+        {
+            200: Reply("Reset", shapes.ReferenceImage),
+            404: Reply("Unknown character", shapes.ReferenceImage),
+        },
     ),
     Operation(
         "POST",
@@ -279,13 +281,15 @@ OPERATIONS: tuple[Operation, ...] = (
         generate_initial_image,
         "Generate a master reference image (with a dinoAssetId)",
         {
-            200: Reply("Generated and attached"),
-            400: Reply("No prompt, or a reference exists already"),
-            404: Reply("Unknown character"),
-            409: Reply("Idempotency key reused with another body"),
-            413: Reply("Body too large"),
+            200: Reply("Generated and attached", shapes.InitialImage),
+            400: Reply("No prompt, or a reference exists already", shapes.Error),
+            404: NO_CHARACTER,
+            409: REUSED_KEY,
+            413: TOO_LARGE,
         },
+        body=InitialImageInput,
         body_required=True,
+        headers=(IDEMPOTENCY_KEY,),
         operation_id="generateInitialImage",
     ),
 )

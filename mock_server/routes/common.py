@@ -9,22 +9,34 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server import shapes
+from mock_server.bodies import InvalidRequest
 from mock_server.control import MockControl
 from mock_server.domain import Conflict, DomainError
 from mock_server.engine import Engine
 from mock_server.errors import Family, error_response
 from mock_server.http import JSON_TYPE, base_url, json_response
 from mock_server.lifecycle import SCENARIOS
-from mock_server.validation import InvalidRequest
+from mock_server.operation import Reply
 
 __all__ = [
+    "INVALID",
+    "NO_CHARACTER",
+    "REUSED_KEY",
     "SCENARIO_CHOICES",
+    "TOO_LARGE",
     "control_of",
     "engine_of",
     "idempotent",
     "scenario_header",
     "url_base",
 ]
+
+# Replies many operations document alike.
+INVALID = Reply("Invalid field", shapes.Error)
+TOO_LARGE = Reply("Body too large", shapes.Error)
+NO_CHARACTER = Reply("Unknown character", shapes.Error)
+REUSED_KEY = Reply("Idempotency key reused with another body", shapes.Error)
 
 #: Values of ``X-Mock-Scenario`` (and of the default scenario): ``random`` is the seeded default.
 SCENARIO_CHOICES = (*SCENARIOS, "random")

@@ -11,19 +11,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
+from mock_server import shapes
+from mock_server.bodies import (
+    Generate360Input,
+    InvalidJson,
+    JobListQuery,
+    parse_body,
+    parse_json_body,
+    parse_query,
+)
 from mock_server.domain import CancelOutcome
 from mock_server.engine import Engine
 from mock_server.errors import Family, handles
 from mock_server.http import JSON_TYPE, base_url, json_response, read_body, too_large
 from mock_server.lifecycle import CANCELLED, COMPLETED, FAILED
+from mock_server.openapi import IDEMPOTENCY_KEY, JOB_LINKS, JOB_SCENARIO
 from mock_server.operation import Operation, Reply
 from mock_server.render import accepted_body, dumps, job_list_item, job_status_body, page_fields
-from mock_server.routes.common import engine_of, idempotent, scenario_header, url_base
-from mock_server.validation import (
-    InvalidJson,
-    parse_generate_options,
-    parse_job_list_query,
-    parse_json_body,
+from mock_server.routes.common import (
+    REUSED_KEY,
+    TOO_LARGE,
+    engine_of,
+    idempotent,
+    scenario_header,
+    url_base,
 )
 
 __all__ = ["OPERATIONS", "status_bytes", "status_fast"]
@@ -100,12 +111,13 @@ async def generate_360(request: Request) -> Response:
         scenario = scenario_header(request)
         if upstream and not raw:
             raise InvalidJson("Invalid JSON body", "Unexpected end of JSON input")
-        options = parse_generate_options(parse_json_body(raw), upstream=upstream)
+        body = parse_body(Generate360Input, parse_json_body(raw), upstream=upstream)
+        options = body.options()
         job = engine.create_job(
             request.path_params["id"], options, None if scenario == "random" else scenario
         )
-        body = accepted_body(job)
-        return json_response(202, body, headers={"location": body["pollUrl"]})
+        accepted = accepted_body(job)
+        return json_response(202, accepted, headers={"location": accepted["pollUrl"]})
 
     return idempotent(request, raw, Family.JOB, produce)
 
@@ -129,7 +141,7 @@ async def cancel_job(request: Request) -> Response:
 @handles(Family.JOB_LIST)
 async def list_jobs(request: Request) -> Response:
     """``GET /api/v1/jobs``: a page of jobs, newest first, filtered."""
-    query = parse_job_list_query(request.query_params)
+    query = parse_query(JobListQuery, request.query_params)
     rows, total = engine_of(request).list_jobs(
         character_id=query.character_id,
         status=query.status,
@@ -154,12 +166,16 @@ OPERATIONS: tuple[Operation, ...] = (
         generate_360,
         "Start a 360° generation job",
         {
-            202: Reply("Accepted; poll pollUrl", headers=("Location",)),
-            400: Reply("Invalid body or no master reference"),
-            404: Reply("Unknown character"),
-            409: Reply("Idempotency key reused with another body"),
-            413: Reply("Body too large"),
+            202: Reply(
+                "Accepted; poll pollUrl", shapes.Accepted, headers=("Location",), links=JOB_LINKS
+            ),
+            400: Reply("Invalid body or no master reference", shapes.JobError),
+            404: Reply("Unknown character", shapes.JobError),
+            409: REUSED_KEY,
+            413: TOO_LARGE,
         },
+        body=Generate360Input,
+        headers=(IDEMPOTENCY_KEY, JOB_SCENARIO),
         operation_id="generate360Set",
     ),
     Operation(
@@ -167,14 +183,21 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/jobs",
         list_jobs,
         "List jobs (newest first)",
-        {200: Reply("A page of jobs"), 400: Reply("Bad filter or page parameters")},
+        {
+            200: Reply("A page of jobs", shapes.JobList),
+            400: Reply("Bad filter or page parameters", shapes.JobList),
+        },
+        query=JobListQuery,
     ),
     Operation(
         "GET",
         STATUS,
         job_status,
         "Poll a job",
-        {200: Reply("The job now"), 404: Reply("Unknown job (status says failed: D12)")},
+        {
+            200: Reply("The job now", shapes.JobStatus),
+            404: Reply("Unknown job (status says failed: D12)", shapes.JobStatus),
+        },
         operation_id="getJobStatus",
     ),
     Operation(
@@ -182,7 +205,11 @@ OPERATIONS: tuple[Operation, ...] = (
         STATUS,
         cancel_job,
         "Cancel a job",
-        {200: Reply("Cancelled"), 400: Reply("Already final"), 404: Reply("Unknown job")},
+        {
+            200: Reply("Cancelled", shapes.Cancel),
+            400: Reply("Already final", shapes.Cancel),
+            404: Reply("Unknown job", shapes.Cancel),
+        },
         operation_id="cancelJob",
     ),
 )

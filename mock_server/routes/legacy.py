@@ -12,20 +12,23 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server import shapes
+from mock_server.bodies import CoreSetInput, InvalidJson, SeedInput, parse_body, parse_json_body
 from mock_server.engine import Engine
 from mock_server.errors import Family, handles
 from mock_server.http import json_response, read_body, too_large
+from mock_server.openapi import CORE_SET_SCENARIO
 from mock_server.operation import Operation, Reply
 from mock_server.render import core_set_body, iso
-from mock_server.routes.common import engine_of, scenario_header, url_base
-from mock_server.shots import SHOTS
-from mock_server.validation import (
-    InvalidJson,
-    optional_bool,
-    optional_int,
-    optional_number,
-    parse_json_body,
+from mock_server.routes.common import (
+    INVALID,
+    NO_CHARACTER,
+    TOO_LARGE,
+    engine_of,
+    scenario_header,
+    url_base,
 )
+from mock_server.shots import SHOTS
 
 __all__ = ["OPERATIONS"]
 
@@ -35,14 +38,7 @@ def _core_set_options(raw: bytes) -> dict[str, Any]:
         body = parse_json_body(raw)
     except InvalidJson:
         body = {}  # this route tolerates bad JSON upstream
-    custom = body.get("customSeed")
-    return {
-        "qualityThreshold": optional_number(body, "qualityThreshold", 75, 0, 100),
-        "maxRetries": optional_int(body, "maxRetries", 3, 1, 10),
-        "customSeed": None
-        if custom is None
-        else optional_int(body, "customSeed", 0, -(2**53) + 1, 2**53 - 1),
-    }
+    return parse_body(CoreSetInput, body).options()
 
 
 async def _run_until(engine: Engine, done_at: int) -> None:
@@ -73,9 +69,6 @@ async def generate_core_set(request: Request) -> Response:
     return json_response(status, body)
 
 
-SEED_FLAGS = ("guaranteeAllShots", "validateTemplates", "comprehensiveCoverage")
-
-
 @handles(Family.PLAIN)
 async def seed_shots(request: Request) -> Response:
     """``POST /api/v1/admin/seed-reference-shots-enhanced`` (the shots are built in)."""
@@ -84,12 +77,9 @@ async def seed_shots(request: Request) -> Response:
         return too_large()
     engine = engine_of(request)
     started = engine.now()
-    body = parse_json_body(raw)
-    clean = optional_bool(body, "cleanExisting", False)
-    for key in SEED_FLAGS:
-        optional_bool(body, key, True)
-    dry_run = optional_bool(body, "dryRun", False)
-    already = engine.seed_shots(clean=clean, dry_run=dry_run)
+    wanted = parse_body(SeedInput, parse_json_body(raw))
+    dry_run = wanted.dry_run
+    already = engine.seed_shots(clean=wanted.clean_existing, dry_run=dry_run)
     ended = engine.now()
     return json_response(200, _seed_body(dry_run, already, started, ended))
 
@@ -127,17 +117,20 @@ OPERATIONS: tuple[Operation, ...] = (
         generate_core_set,
         "Legacy synchronous 27-shot generation (blocks for the run on the server clock)",
         {
-            200: Reply("Generated"),
-            400: Reply("Precondition or field invalid"),
-            404: Reply("Unknown character"),
-            413: Reply("Body too large"),
+            200: Reply("Generated", shapes.CoreSet),
+            400: Reply("Precondition or field invalid", shapes.Error),
+            404: NO_CHARACTER,
+            413: TOO_LARGE,
         },
+        body=CoreSetInput,
+        headers=(CORE_SET_SCENARIO,),
     ),
     Operation(
         "POST",
         "/api/v1/admin/seed-reference-shots-enhanced",
         seed_shots,
         "Seed the 27 reference shots (built in; idempotent, honours dryRun)",
-        {200: Reply("Seeded"), 400: Reply("Invalid field"), 413: Reply("Body too large")},
+        {200: Reply("Seeded", shapes.SeedResult), 400: INVALID, 413: TOO_LARGE},
+        body=SeedInput,
     ),
 )

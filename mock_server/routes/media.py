@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server import shapes
 from mock_server.http import json_response
 from mock_server.media import parse_media_path, png_bytes
 from mock_server.operation import Operation, Reply
@@ -48,7 +49,10 @@ OPERATIONS: tuple[Operation, ...] = (
         "/media/{path:path}",
         media,
         "A generated placeholder image (PNG)",
-        {200: Reply("PNG bytes", media_type="image/png"), 404: Reply("Unknown media")},
+        {
+            200: Reply("PNG bytes", media_type="image/png"),
+            404: Reply("Unknown media", shapes.Error),
+        },
         public=True,
     ),
 )

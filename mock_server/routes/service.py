@@ -7,6 +7,7 @@ import time
 from starlette.requests import Request
 from starlette.responses import Response
 
+from mock_server import shapes
 from mock_server.http import JSON_TYPE, json_response
 from mock_server.operation import Operation, Reply
 from mock_server.render import iso
@@ -42,5 +43,12 @@ async def openapi_json(request: Request) -> Response:
 
 
 OPERATIONS: tuple[Operation, ...] = (
-    Operation("GET", "/api/health", health, "Liveness", {200: Reply("Healthy")}, public=True),
+    Operation(
+        "GET",
+        "/api/health",
+        health,
+        "Liveness",
+        {200: Reply("Healthy", shapes.Health)},
+        public=True,
+    ),
 )

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from mock_server import bodies, faults, validation
+from mock_server import bodies, faults
 from mock_server.faults import FAULT_KINDS, MAX_LATENCY, FaultConfig
 from mock_server.lifecycle import JOB_STATUSES, JOB_TYPES, SCENARIOS
 from mock_server.shots import DEFAULT_ANGLES, SHOTS
@@ -702,36 +702,6 @@ def test_faults(body: Any) -> None:
     """POST /_mock/faults (and faults.parse_fault_config): the same configuration or message."""
     agree(lambda: parse_fault_config(body), lambda: new_faults(body))
     agree(lambda: parse_fault_config(body), lambda: faults.parse_fault_config(body))
-
-
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [
-        (parse_generate_options, validation.parse_generate_options),
-        (
-            lambda b: parse_character(b, partial=True),
-            lambda b: validation.parse_character(b, partial=True),
-        ),
-    ],
-)
-@settings(max_examples=100, deadline=None)
-@given(body=bodies_with(*GENERATE_KEYS, *CHARACTER_KEYS))
-def test_validation_shims(old: Any, new: Any, body: dict[str, Any]) -> None:
-    """The shims left in mock_server.validation answer as the old functions did."""
-    agree(lambda: old(body), lambda: new(body))
-
-
-@settings(max_examples=100, deadline=None)
-@given(params=queries_with("page", "limit", "status", "jobType", "characterId"))
-def test_query_shims(params: dict[str, str]) -> None:
-    """validation.parse_page_query and parse_job_list_query answer as before."""
-    agree(lambda: parse_page_query(params), lambda: validation.parse_page_query(params))
-    agree(lambda: old_job_list(params), lambda: _shim_job_list(params))
-
-
-def _shim_job_list(params: dict[str, str]) -> tuple[Any, ...]:
-    q = validation.parse_job_list_query(params)
-    return q.character_id, q.status, q.job_type, q.page, q.limit
 
 
 def test_the_oracle_can_disagree() -> None:

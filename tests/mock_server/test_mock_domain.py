@@ -8,11 +8,11 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from mock_server import ManualClock, create_app
+from mock_server.bodies import Generate360Input, parse_body
 from mock_server.domain import CancelOutcome, NotFound, Precondition, Rule
 from mock_server.engine import Engine
 from mock_server.errors import ANSWERS, Family, error_response
 from mock_server.routes import OPERATIONS, jobs
-from mock_server.validation import parse_generate_options
 
 
 def _engine(mode: str = "reference") -> Engine:
@@ -37,7 +37,9 @@ def test_cancel_returns_outcomes_and_raises_rules() -> None:
     """Cancel: an outcome when it happens; NotFound/Precondition with their rules otherwise."""
     engine = _engine()
     char_id = _character(engine)
-    job = engine.create_job(char_id, parse_generate_options({"imageCount": 1}), "success")
+    job = engine.create_job(
+        char_id, parse_body(Generate360Input, {"imageCount": 1}).options(), "success"
+    )
     assert engine.cancel(job.job_id) is CancelOutcome.CANCELLED
     with pytest.raises(Precondition) as final:
         engine.cancel(job.job_id)
@@ -51,7 +53,7 @@ def test_create_job_checks_the_reference_and_the_scenario() -> None:
     """No master reference, or `partial` with one shot, is refused before anything is stored."""
     engine = _engine()
     bare = _character(engine, reference=False)
-    options = parse_generate_options({"imageCount": 1})
+    options = parse_body(Generate360Input, {"imageCount": 1}).options()
     with pytest.raises(Precondition) as no_ref:
         engine.create_job(bare, options, None)
     assert no_ref.value.rule is Rule.NO_REFERENCE

@@ -1,7 +1,8 @@
 """The generated ``/openapi.json``: the hand-written document's operations, from models and shapes.
 
 ``openapi_legacy.json`` is the hand-written document as the mock served it (with auth) before it
-was generated; ``openapi_rows.ROWS`` is the same routes as Operation rows.
+was generated; the app's own table (``mock_server.routes.OPERATIONS``) must still describe the
+same operations.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from mock_server import bodies, shapes
 from mock_server.engine import MODES
 from mock_server.openapi import openapi_document
 from mock_server.operation import Operation, Reply
-from tests.mock_server.openapi_rows import ROWS
+from mock_server.routes import OPERATIONS as ROWS
 
 HERE = Path(__file__).parent
 LEGACY: dict[str, Any] = json.loads((HERE / "openapi_legacy.json").read_text(encoding="utf-8"))
@@ -249,11 +250,6 @@ def test_a_json_reply_without_a_shape_is_refused() -> None:
     row = Operation("GET", "/x", _nothing, "X", {200: Reply("Something")})
     with pytest.raises(ValueError, match="GET /x 200: a JSON reply needs a shape"):
         openapi_document([row])
-
-
-def test_without_operations_the_hand_written_document_is_served() -> None:
-    """Until the app passes its table, openapi_document() answers the hand-written document."""
-    assert openapi_document(auth=True) == LEGACY
 
 
 def test_documented_modes_are_the_engine_modes() -> None:

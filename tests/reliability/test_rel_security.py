@@ -34,8 +34,9 @@ from hypothesis import strategies as st
 
 import charlib
 from mock_server import ManualClock, RunningServer, create_app, serve
-from mock_server.openapi import openapi_document
 from mock_server.http import MAX_BODY
+from mock_server.openapi import openapi_document
+from mock_server.routes import OPERATIONS
 from tests.reliability.conftest import MockProcess, free_port
 
 KEY = "rel-Secret-7f3c9d2e81"
@@ -45,7 +46,7 @@ PLACEHOLDERS = {"id": "66f1c0ffee00000000000a01", "jobId": "job-1", "path": "x.p
 def _routes(document: dict[str, Any] | None = None) -> list[tuple[str, str]]:
     """Every (method, concrete path) of an OpenAPI document, placeholders filled in."""
     if document is None:
-        document = openapi_document(mode="reference", auth=True)
+        document = openapi_document(OPERATIONS, mode="reference", auth=True)
     routes = []
     for template, operations in document["paths"].items():
         path = template
@@ -205,7 +206,7 @@ def socket_server() -> Iterator[RunningServer]:
 
 def test_bodies_over_one_mebibyte_are_413_on_every_route(socket_server: RunningServer) -> None:
     """Every route taking a body: 413 when it is declared too big, and when it streams too big."""
-    document = openapi_document(mode="reference", auth=False)
+    document = openapi_document(OPERATIONS, mode="reference", auth=False)
     with_body = []
     for method, path in _routes():
         template = next(t for t in document["paths"] if _fill(t) == path)
