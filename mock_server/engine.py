@@ -38,6 +38,7 @@ from mock_server.lifecycle import (
     JobFacts,
     JobView,
     Plan,
+    ShotRun,
     build_plan,
     next_write_after,
     status_at,
@@ -93,6 +94,24 @@ def _digest(*parts: object) -> bytes:
 def _seed63(*parts: object) -> int:
     """A 63-bit seed (it must fit a signed SQLite INTEGER)."""
     return int.from_bytes(_digest(*parts)[:8], "big") >> 1
+
+
+def _gallery_entry(run: ShotRun, media_id: str, dino_asset_id: str) -> dict[str, Any]:
+    """A character's gallery entry for one generated shot (job results and core sets alike)."""
+    shot = run.shot
+    return {
+        "imageFile": media_id,
+        "isCoreReference": True,
+        "referenceShot": shot.slug,
+        "shotName": shot.name,
+        "lens": shot.lens,
+        "angle": shot.angle,
+        "crop": shot.crop,
+        "expression": shot.expression,
+        "pose": shot.pose,
+        "dinoAssetId": dino_asset_id,
+        "qualityScore": run.quality,
+    }
 
 
 def slugify(name: str) -> str:
@@ -273,23 +292,10 @@ class Engine:
         for job in reversed(jobs):  # oldest first
             for run in job.plan().succeeded:
                 media_id = media_id_for(job.job_id, run.shot.slug)
-                derived.append(
-                    {
-                        "imageFile": media_id,
-                        "url": f"/media/jobs/{job.job_id}/{run.shot.slug}.png",
-                        "isCoreReference": True,
-                        "referenceShot": run.shot.slug,
-                        "shotName": run.shot.name,
-                        "lens": run.shot.lens,
-                        "angle": run.shot.angle,
-                        "crop": run.shot.crop,
-                        "expression": run.shot.expression,
-                        "pose": run.shot.pose,
-                        "dinoAssetId": f"dino-{media_id[:12]}",
-                        "qualityScore": run.quality,
-                        "sourceJobId": job.job_id,
-                    }
-                )
+                entry = _gallery_entry(run, media_id, f"dino-{media_id[:12]}")
+                entry["url"] = f"/media/jobs/{job.job_id}/{run.shot.slug}.png"
+                entry["sourceJobId"] = job.job_id
+                derived.append(entry)
         stored = [] if self.mode == "upstream" else list(doc.get("imageGallery", []))
         return {
             **doc,
@@ -618,23 +624,9 @@ class Engine:
             for run in plan.succeeded:
                 media = self._new_media(now, alt=run.shot.name, width=48, height=64, url=None)
                 self.store.add_media(media)
-                consistency = 80 + _digest(media["id"])[0] % 20
-                entries.append(
-                    {
-                        "imageFile": media["id"],
-                        "isCoreReference": True,
-                        "referenceShot": run.shot.slug,
-                        "shotName": run.shot.name,
-                        "lens": run.shot.lens,
-                        "angle": run.shot.angle,
-                        "crop": run.shot.crop,
-                        "expression": run.shot.expression,
-                        "pose": run.shot.pose,
-                        "dinoAssetId": media["dinoAssetId"],
-                        "qualityScore": run.quality,
-                        "consistencyScore": consistency,
-                    }
-                )
+                entry = _gallery_entry(run, media["id"], media["dinoAssetId"])
+                entry["consistencyScore"] = 80 + _digest(media["id"])[0] % 20
+                entries.append(entry)
             if entries:
                 doc = {
                     **doc,

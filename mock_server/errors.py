@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from mock_server.bodies import InvalidJson, InvalidRequest
 from mock_server.domain import DomainError, Rule
-from mock_server.http import json_response
+from mock_server.http import BodyTooLarge, json_response, too_large
 from mock_server.operation import Endpoint
 
 __all__ = ["ANSWERS", "Answer", "Family", "error_response", "handles"]
@@ -156,13 +156,16 @@ def error_response(exc: Exception, family: Family, mode: str, *, action: str = "
 
 
 def handles(family: Family, *, action: str = "") -> Callable[[Endpoint], Endpoint]:
-    """Decorate an endpoint: a domain or validation error it raises becomes its family's answer."""
+    """Decorate an endpoint: a domain or validation error it raises becomes its family's answer,
+    and a body over the limit a 413."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def wrapper(request: Request) -> Response:
             try:
                 return await endpoint(request)
+            except BodyTooLarge:
+                return too_large()
             except (DomainError, InvalidRequest) as exc:
                 mode: str = request.app.state.engine.mode
                 return error_response(exc, family, mode, action=action)

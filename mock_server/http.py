@@ -15,6 +15,7 @@ __all__ = [
     "DRAIN_LIMIT",
     "JSON_TYPE",
     "MAX_BODY",
+    "BodyTooLarge",
     "Endpoint",
     "base_url",
     "json_response",
@@ -52,11 +53,18 @@ def base_url(scope: Scope, media_base: str | None) -> str:
     return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}"
 
 
-async def read_body(request: Request) -> bytes | None:
-    """The request body, or None when it exceeds :data:`MAX_BODY` (counted as it streams).
+class BodyTooLarge(Exception):
+    """The request body exceeds :data:`MAX_BODY`: answered 413 (``errors.handles``)."""
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body (its size counted as it streams).
 
     A too-large body is still read (not kept) up to :data:`DRAIN_LIMIT`, so the 413 reaches the
     client instead of a connection reset.
+
+    Raises:
+        BodyTooLarge: over :data:`MAX_BODY`.
     """
     chunks: list[bytes] = []
     size = 0
@@ -66,7 +74,9 @@ async def read_body(request: Request) -> bytes | None:
             break
         if size <= MAX_BODY:
             chunks.append(chunk)
-    return None if size > MAX_BODY else b"".join(chunks)
+    if size > MAX_BODY:
+        raise BodyTooLarge()
+    return b"".join(chunks)
 
 
 def too_large() -> Response:

@@ -24,7 +24,7 @@ from mock_server.bodies import (
 )
 from mock_server.control import MockControl
 from mock_server.errors import Family, handles
-from mock_server.http import json_response, read_body, too_large
+from mock_server.http import json_response, read_body
 from mock_server.operation import ADMIN_TAG, Operation, Reply
 from mock_server.render import iso
 from mock_server.routes.common import control_of
@@ -32,10 +32,9 @@ from mock_server.routes.common import control_of
 __all__ = ["OPERATIONS"]
 
 
-async def _body(request: Request) -> dict[str, Any] | None:
-    """The JSON object sent, or None when it is too large."""
-    raw = await read_body(request)
-    return None if raw is None else parse_json_body(raw)
+async def _body(request: Request) -> dict[str, Any]:
+    """The JSON object sent."""
+    return parse_json_body(await read_body(request))
 
 
 def _clock(control: MockControl) -> dict[str, Any]:
@@ -58,8 +57,6 @@ async def get_clock(request: Request) -> Response:
 async def set_clock(request: Request) -> Response:
     """Change the clock's speed and/or advance it."""
     body = await _body(request)
-    if body is None:
-        return too_large()
     change = parse_body(ClockInput, body)
     control = control_of(request)
     try:
@@ -82,8 +79,6 @@ async def get_faults(request: Request) -> Response:
 async def set_faults(request: Request) -> Response:
     """Inject faults."""
     body = await _body(request)
-    if body is None:
-        return too_large()
     config = parse_body(Faults, body).config()
     control_of(request).apply_faults(config)
     return json_response(200, {"success": True, "faults": config.as_dict()})
@@ -109,8 +104,6 @@ async def stats(request: Request) -> Response:
 async def set_scenario(request: Request) -> Response:
     """The scenario of jobs started without ``X-Mock-Scenario``."""
     body = await _body(request)
-    if body is None:
-        return too_large()
     control = control_of(request)
     control.set_scenario(parse_body(ScenarioInput, body).scenario)
     return json_response(200, {"success": True, "scenario": control.scenario})
@@ -120,8 +113,6 @@ async def set_scenario(request: Request) -> Response:
 async def set_capacity(request: Request) -> Response:
     """How many jobs process at once."""
     body = await _body(request)
-    if body is None:
-        return too_large()
     control = control_of(request)
     capacity = parse_body(CapacityInput, body).capacity
     if capacity is not None:

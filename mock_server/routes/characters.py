@@ -24,7 +24,7 @@ from mock_server.bodies import (
     parse_query,
 )
 from mock_server.errors import Family, handles
-from mock_server.http import json_response, read_body, too_large
+from mock_server.http import json_response, read_body
 from mock_server.openapi import CHARACTER_LINKS, IDEMPOTENCY_KEY
 from mock_server.operation import Operation, Reply
 from mock_server.render import character_body, media_body, page_fields
@@ -74,11 +74,10 @@ async def list_characters(request: Request) -> Response:
     return json_response(200, body)
 
 
+@handles(Family.CHARACTER)
 async def create_character(request: Request) -> Response:
     """``POST /api/v1/characters`` (honours ``Idempotency-Key``)."""
     raw = await read_body(request)
-    if raw is None:
-        return too_large()
 
     def produce() -> Response:
         fields = parse_body(CharacterCreate, parse_json_body(raw)).fields()
@@ -99,8 +98,6 @@ async def get_character(request: Request) -> Response:
 async def patch_character(request: Request) -> Response:
     """``PATCH /api/v1/characters/{id}``: a partial update."""
     raw = await read_body(request)
-    if raw is None:
-        return too_large()
     fields = parse_body(CharacterInput, parse_json_body(raw)).fields()
     doc = engine_of(request).update_character(request.path_params["id"], fields)
     return json_response(200, _character(request, doc))
@@ -117,8 +114,6 @@ async def delete_character(request: Request) -> Response:
 async def put_reference(request: Request) -> Response:
     """``PUT .../reference-image``: attach a media item, or register an external URL (D24)."""
     raw = await read_body(request)
-    if raw is None:
-        return too_large()
     ref = parse_body(ReferenceImageInput, parse_json_body(raw))
     engine = engine_of(request)
     media = engine.set_reference(
@@ -155,11 +150,10 @@ async def delete_reference(request: Request) -> Response:
     return json_response(200, body)
 
 
+@handles(Family.INITIAL)
 async def generate_initial_image(request: Request) -> Response:
     """``POST .../generate-initial-image``: a master reference with a DINO asset id."""
     raw = await read_body(request)
-    if raw is None:
-        return too_large()
 
     def produce() -> Response:
         wanted = parse_body(InitialImageInput, parse_json_body(raw))

@@ -23,7 +23,7 @@ from mock_server.bodies import (
 from mock_server.domain import CancelOutcome
 from mock_server.engine import Engine
 from mock_server.errors import Family, handles
-from mock_server.http import JSON_TYPE, base_url, json_response, read_body, too_large
+from mock_server.http import JSON_TYPE, base_url, json_response, read_body
 from mock_server.lifecycle import CANCELLED, COMPLETED, FAILED
 from mock_server.openapi import IDEMPOTENCY_KEY, JOB_LINKS, JOB_SCENARIO
 from mock_server.operation import Operation, Reply
@@ -99,11 +99,10 @@ async def job_status(request: Request) -> Response:
     return Response(body, status_code=status, media_type=JSON_TYPE)
 
 
+@handles(Family.JOB)
 async def generate_360(request: Request) -> Response:
     """``POST .../generate-360-set``: accept a job (202) with its poll URL."""
     raw = await read_body(request)
-    if raw is None:
-        return too_large()
     engine = engine_of(request)
     upstream = engine.mode == "upstream"
 

@@ -16,7 +16,7 @@ from mock_server import shapes
 from mock_server.bodies import CoreSetInput, InvalidJson, SeedInput, parse_body, parse_json_body
 from mock_server.engine import Engine
 from mock_server.errors import Family, handles
-from mock_server.http import json_response, read_body, too_large
+from mock_server.http import json_response, read_body
 from mock_server.openapi import CORE_SET_SCENARIO
 from mock_server.operation import Operation, Reply
 from mock_server.render import core_set_body, iso
@@ -54,8 +54,6 @@ async def _run_until(engine: Engine, done_at: int) -> None:
 async def generate_core_set(request: Request) -> Response:
     """``POST .../generate-core-set``: all 27 shots, answered when the run is over."""
     raw = await read_body(request)
-    if raw is None:
-        return too_large()
     options = _core_set_options(raw)
     scenario = scenario_header(request)
     engine = engine_of(request)
@@ -73,8 +71,6 @@ async def generate_core_set(request: Request) -> Response:
 async def seed_shots(request: Request) -> Response:
     """``POST /api/v1/admin/seed-reference-shots-enhanced`` (the shots are built in)."""
     raw = await read_body(request)
-    if raw is None:
-        return too_large()
     engine = engine_of(request)
     started = engine.now()
     wanted = parse_body(SeedInput, parse_json_body(raw))
