@@ -96,15 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"charlib-mock: could not listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
-    clock = _clock(args)
+    same_names = ("mode", "seed", "capacity", "media_base")  # options named as create_app's
     app = create_app(
-        mode=args.mode,
-        clock=clock,
-        seed=args.seed,
+        clock=_clock(args),
         db_path=args.db,
         api_key=api_key,
-        capacity=args.capacity,
-        media_base=args.media_base,
+        **{name: getattr(args, name) for name in same_names},
     )
     config = uvicorn_config(
         app,

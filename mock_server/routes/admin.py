@@ -102,7 +102,7 @@ async def stats(request: Request) -> Response:
 
 @handles(Family.PLAIN)
 async def set_scenario(request: Request) -> Response:
-    """The scenario of jobs started without ``X-Mock-Scenario``."""
+    """The default scenario of jobs started without an X-Mock-Scenario header."""
     body = await _body(request)
     control = control_of(request)
     control.set_scenario(parse_body(ScenarioInput, body).scenario)
@@ -121,69 +121,29 @@ async def set_capacity(request: Request) -> Response:
 
 
 def _admin(
-    method: str,
-    path: str,
-    endpoint: Any,
-    summary: str,
-    reply: Reply,
-    body: type[Any] | None = None,
+    method: str, path: str, endpoint: Any, shape: type[Any], body: type[Any] | None
 ) -> Operation:
-    """An admin operation; one that takes a body can also answer 400."""
-    replies = {200: reply}
+    """An admin operation, summarised by its endpoint's docstring; with a body it can answer 400."""
+    summary = (endpoint.__doc__ or "").splitlines()[0].rstrip(".")
+    replies = {200: Reply(summary, shape)}
     if body is not None:
         replies[400] = Reply("Invalid", shapes.Error)
     return Operation(method, path, endpoint, summary, replies, tag=ADMIN_TAG, body=body)
 
 
-OPERATIONS: tuple[Operation, ...] = (
-    _admin(
-        "POST",
-        "/_mock/reset",
-        reset,
-        "Forget all data, faults and journal",
-        Reply("Done", shapes.Ok),
-    ),
-    _admin("GET", "/_mock/clock", get_clock, "Read the server clock", Reply("Now", shapes.Clock)),
-    _admin(
-        "POST",
-        "/_mock/clock",
-        set_clock,
-        "Advance the clock and/or change its speed",
-        Reply("Now", shapes.Clock),
-        ClockInput,
-    ),
-    _admin(
-        "GET", "/_mock/faults", get_faults, "Current faults", Reply("Faults", shapes.FaultsState)
-    ),
-    _admin(
-        "POST",
-        "/_mock/faults",
-        set_faults,
-        "Inject faults",
-        Reply("Set", shapes.FaultsState),
-        Faults,
-    ),
-    _admin(
-        "DELETE", "/_mock/faults", clear_faults, "Stop faults", Reply("Off", shapes.FaultsState)
-    ),
-    _admin("GET", "/_mock/requests", journal, "Request journal", Reply("Journal", shapes.Requests)),
-    _admin(
-        "GET", "/_mock/stats", stats, "Job and request statistics", Reply("Stats", shapes.Stats)
-    ),
-    _admin(
-        "POST",
-        "/_mock/scenario",
-        set_scenario,
-        "Default scenario for jobs without X-Mock-Scenario",
-        Reply("Set", shapes.Scenario),
-        ScenarioInput,
-    ),
-    _admin(
-        "POST",
-        "/_mock/capacity",
-        set_capacity,
-        "Jobs processing at once",
-        Reply("Set", shapes.Capacity),
-        CapacityInput,
-    ),
+OPERATIONS: tuple[Operation, ...] = tuple(
+    _admin(*row)
+    for row in (
+        # method, path, endpoint, the 200 reply's shape, the body model (None: no body)
+        ("POST", "/_mock/reset", reset, shapes.Ok, None),
+        ("GET", "/_mock/clock", get_clock, shapes.Clock, None),
+        ("POST", "/_mock/clock", set_clock, shapes.Clock, ClockInput),
+        ("GET", "/_mock/faults", get_faults, shapes.FaultsState, None),
+        ("POST", "/_mock/faults", set_faults, shapes.FaultsState, Faults),
+        ("DELETE", "/_mock/faults", clear_faults, shapes.FaultsState, None),
+        ("GET", "/_mock/requests", journal, shapes.Requests, None),
+        ("GET", "/_mock/stats", stats, shapes.Stats, None),
+        ("POST", "/_mock/scenario", set_scenario, shapes.Scenario, ScenarioInput),
+        ("POST", "/_mock/capacity", set_capacity, shapes.Capacity, CapacityInput),
+    )
 )
