@@ -105,11 +105,40 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    """Refuse text that is not Unicode: a JSON ``\\ud800`` escape decodes to a lone surrogate,
+    which no UTF-8 response could carry back. Walks the whole value (keys too) without
+    recursion; the message names the first bad field by its path (``metadata.dinoAssetId``)."""
+    pending: list[tuple[str, Any]] = [("", value)]
+    while pending:
+        path, item = pending.pop()
+        if isinstance(item, str) and _has_lone_surrogate(item):
+            raise InvalidRequest(f"{path or 'body'} must be valid Unicode text")
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                name = f"{path}.{key}" if path else str(key)
+                if _has_lone_surrogate(str(key)):
+                    raise InvalidRequest(f"{path or 'body'} has a key that is not valid Unicode")
+                pending.append((name, sub))
+        elif isinstance(item, list):
+            pending.extend((f"{path}[{i}]", sub) for i, sub in enumerate(item))
+
+
 def parse_json_body(raw: bytes) -> dict[str, Any]:
     """Decode a request body: empty means ``{}``; it must otherwise be a JSON object.
 
     Raises:
-        InvalidJson: malformed JSON, NaN/Infinity, or a non-object.
+        InvalidJson: malformed JSON (including nesting too deep for the parser), NaN/Infinity,
+            or a non-object.
+        InvalidRequest: a string that is not valid Unicode (a lone surrogate escape).
     """
     if not raw.strip():
         if raw:
@@ -123,6 +152,7 @@ def parse_json_body(raw: bytes) -> dict[str, Any]:
         raise InvalidJson(
             "Invalid JSON body", f"Unexpected token {text} in JSON at position {pos}"
         ) from None
+    _refuse_lone_surrogates(value)
     if value is None:
         raise InvalidJson(
             "Invalid JSON body: expected a JSON object",

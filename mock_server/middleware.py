@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import logging
 import socket
 import struct
 from typing import Any
@@ -25,6 +26,8 @@ from mock_server.render import dumps, http_date
 from mock_server.routes.jobs import status_fast
 
 __all__ = ["MockMiddleware"]
+
+logger = logging.getLogger("mock_server")
 
 _STATUS_PREFIX = "/api/v1/jobs/"
 _STATUS_SUFFIX = "/status"
@@ -150,8 +153,16 @@ class MockMiddleware:
             self._record(method, path, status, fault, admin)
             return
 
-        await self.app(scope, receive, send_dated)
-        self._record(method, path, sent[0], fault, admin)
+        try:
+            await self.app(scope, receive, send_dated)
+        except Exception:
+            # Starlette has answered 500 and re-raises for the server to log. Log it here and keep
+            # the connection: a bug in one request must not drop the client's keep-alive socket.
+            if not sent[0]:
+                raise
+            logger.exception("Unhandled error in %s %s (answered %d)", method, path, sent[0])
+        finally:
+            self._record(method, path, sent[0] or 500, fault, admin)
 
     async def _gate(self, scope: Scope, receive: Receive, send: Send, admin: bool) -> int:
         """Refuse a request without the API key (401) or with a too large body (413).

@@ -45,9 +45,19 @@ UPSTREAM_MEDIA_HOST = "https://media.rumbletv.com/media/"
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+_dumps_ascii = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON (``°`` stays a character, not an escape)."""
-    return _dumps(value).encode("utf-8")
+    """Compact UTF-8 JSON (``°`` stays a character, not an escape).
+
+    Text that UTF-8 cannot carry (a lone surrogate, e.g. in state stored by an older version)
+    is sent as a JSON escape instead, so a response can always be encoded.
+    """
+    try:
+        return _dumps(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return _dumps_ascii(value).encode("ascii")
 
 
 _iso_cache: dict[int, str] = {}

@@ -29,8 +29,9 @@ def _imports_at_load(name: str, tree: ast.Module) -> set[str]:
     """Project modules that loading ``name`` imports by name (module level; TYPE_CHECKING skipped).
 
     ``from pkg import x`` names the submodule ``pkg.x`` when there is one, else the package
-    ``pkg`` (``x`` is read from its ``__init__``, which must have run). The parents Python loads implicitly on the way are not edges: a package
-    importing its own submodules is how packages work.
+    ``pkg`` (``x`` is read from its ``__init__``, which must have run). The parents Python loads
+    implicitly on the way are not edges: a package importing its own submodules is how packages
+    work.
     """
     found: set[str] = set()
     for node in tree.body:
