@@ -52,9 +52,12 @@ __all__ = [
     "Plan",
     "ShotRun",
     "build_plan",
+    "holds_slot",
+    "is_active",
     "next_write_after",
     "percentage",
     "status_at",
+    "status_of",
     "view",
 ]
 
@@ -304,25 +307,89 @@ def percentage(current: int, total: int) -> int:
     return (200 * current + total) // (2 * total)
 
 
-def _effective(job: JobFacts, now: int) -> int:
-    return now if job.frozen_ms is None else min(now, job.frozen_ms)
+# The two rules below decide which status a job is in and whether it takes part in capacity. They
+# take the stored columns one by one (no plan, no object) so that the in-memory store can call them
+# in its loops and the SQLite store can register them as SQL functions: every filter, count and
+# scan of either store calls these, so there is no second copy to drift.
 
 
-def _cancel_shows(job: JobFacts, t: int) -> bool:
-    c = job.cancelled_ms
-    return c is not None and c <= t and (job.cancel_until_ms is None or t < job.cancel_until_ms)
+def _job_time(now: int, frozen_ms: int | None) -> int:
+    """Server time as a job sees it: a job frozen by a restart (upstream D19) stops there."""
+    return now if frozen_ms is None or now < frozen_ms else frozen_ms
+
+
+def status_of(
+    now: int,
+    start_ms: int,
+    end_ms: int,
+    outcome: str,
+    cancelled_ms: int | None,
+    cancel_until_ms: int | None,
+    frozen_ms: int | None,
+) -> str:
+    """The status of a job with these stored facts at server time ``now``: the timeline's rule.
+
+    A frozen job (upstream D19) stops at ``frozen_ms``; a cancel shows from ``cancelled_ms`` on
+    (upstream D1: only until ``cancel_until_ms``); otherwise the job is pending until its slot
+    starts, processing until its plan ends, then its outcome.
+
+    Args:
+        now: server time in epoch milliseconds.
+        start_ms, end_ms, outcome, cancelled_ms, cancel_until_ms, frozen_ms: the stored facts
+            of the same names (see :class:`JobFacts`).
+
+    Returns:
+        One of :data:`JOB_STATUSES`.
+    """
+    # The job list calls this once per stored job: skip the call for the usual, unfrozen job.
+    t = now if frozen_ms is None else _job_time(now, frozen_ms)
+    if (
+        cancelled_ms is not None
+        and cancelled_ms <= t
+        and (cancel_until_ms is None or t < cancel_until_ms)
+    ):
+        return CANCELLED
+    if t < start_ms:
+        return PENDING
+    if t < end_ms:
+        return PROCESSING
+    return outcome
+
+
+def holds_slot(
+    now: int,
+    end_ms: int,
+    cancelled_ms: int | None,
+    cancel_until_ms: int | None,
+    frozen_ms: int | None,
+) -> bool:
+    """Whether a job with these facts holds or waits for a capacity slot at ``now``.
+
+    Until its plan ends, unless a restart froze it (D19) or a reference-mode cancel freed its slot
+    (an upstream cancel, which has ``cancel_until_ms``, leaves the worker running). Never true once
+    ``end_ms <= now``, so a store may narrow the search with an index on ``end_ms`` first.
+    """
+    return (
+        end_ms > now and frozen_ms is None and (cancelled_ms is None or cancel_until_ms is not None)
+    )
 
 
 def status_at(job: JobFacts, now: int) -> str:
-    """The status alone, from the denormalised facts (no plan needed; mirrors the SQL filter)."""
-    t = _effective(job, now)
-    if _cancel_shows(job, t):
-        return CANCELLED
-    if t < job.start_ms:
-        return PENDING
-    if t < job.end_ms:
-        return PROCESSING
-    return job.outcome
+    """The status of ``job`` at server time ``now`` (:func:`status_of` over its facts)."""
+    return status_of(
+        now,
+        job.start_ms,
+        job.end_ms,
+        job.outcome,
+        job.cancelled_ms,
+        job.cancel_until_ms,
+        job.frozen_ms,
+    )
+
+
+def is_active(job: JobFacts, now: int) -> bool:
+    """Whether ``job`` holds or waits for a capacity slot at ``now`` (:func:`holds_slot`)."""
+    return holds_slot(now, job.end_ms, job.cancelled_ms, job.cancel_until_ms, job.frozen_ms)
 
 
 def next_write_after(job: JobFacts, t: int) -> int:
@@ -420,8 +487,8 @@ def _upstream_active(job: JobFacts, plan: Plan, t: int, now: int) -> JobView:
 
 
 def _upstream(job: JobFacts, plan: Plan, now: int) -> JobView:
-    t = _effective(job, now)
-    if _cancel_shows(job, t):
+    status = status_at(job, now)
+    if status == CANCELLED:
         assert job.cancelled_ms is not None
         seen = _upstream_active(job, plan, job.cancelled_ms, job.cancelled_ms)
         # D21: no completedAt on cancel; D1: only until the worker's next write.
@@ -429,8 +496,8 @@ def _upstream(job: JobFacts, plan: Plan, now: int) -> JobView:
             CANCELLED, seen.current, seen.total, seen.percentage, seen.task, seen.started_ms, None,
             None,
         )  # fmt: skip
-    if t < job.end_ms:
-        return _upstream_active(job, plan, t, now)
+    if status in (PENDING, PROCESSING):
+        return _upstream_active(job, plan, _job_time(now, job.frozen_ms), now)
     n = len(plan.shots)
     last_write = job.start_ms + plan.offsets[-1]
     if plan.outcome == COMPLETED:

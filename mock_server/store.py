@@ -2,8 +2,11 @@
 
 A store holds characters, media records, job facts (:class:`~mock_server.lifecycle.JobFacts`),
 idempotency records and a few metadata values (sequence counters, the clock's anchor). It never
-holds a job's *status*: that is derived from the facts and the clock, so filtering the job list by
-status is a predicate over stored times (:func:`status_clause` for SQL, ``status_at`` in memory).
+holds a job's *status*: that is derived from the facts and the clock by one rule,
+:func:`~mock_server.lifecycle.status_of` (and whether a job holds a capacity slot by
+:func:`~mock_server.lifecycle.holds_slot`). The memory store calls them in its loops; the SQLite
+store registers them as SQL functions (``job_status``, ``job_holds_slot``) and calls them in its
+queries, so no store has a copy of the timeline of its own.
 
 Stores are not thread-safe on their own; the engine serialises every call with its lock.
 """
@@ -19,13 +22,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from mock_server.lifecycle import (
-    CANCELLED,
     COMPLETED,
     FAILED,
-    PENDING,
-    PROCESSING,
+    JOB_STATUSES,
     JobFacts,
+    holds_slot,
     status_at,
+    status_of,
 )
 
 __all__ = ["IdempotencyRecord", "MemoryStore", "SQLiteStore", "Store", "open_store"]
@@ -287,12 +290,12 @@ class MemoryStore:
         """Jobs holding or waiting for a slot."""
         # Scanning from the newest backwards stops early only if ends were monotonic; they are
         # not (durations differ), so scan everything — this runs on create-after-cancel only.
+        jobs = (self._jobs[job_id] for job_id in self._order)
+        # holds_slot over the fields, not is_active(job): one call per job instead of two.
         return [
-            j
-            for j in (self._jobs[i] for i in self._order)
-            if j.end_ms > now
-            and j.frozen_ms is None
-            and (j.cancelled_ms is None or j.cancel_until_ms is not None)
+            job
+            for job in jobs
+            if holds_slot(now, job.end_ms, job.cancelled_ms, job.cancel_until_ms, job.frozen_ms)
         ]
 
     def list_jobs(
@@ -307,9 +310,8 @@ class MemoryStore:
     ) -> tuple[list[JobFacts], int]:
         """Filter newest first.
 
-        One pass over the candidates, counting every match but keeping only the page. The status
-        of a job never cancelled nor frozen is read off its times inline (what ``status_at``
-        computes for it); the others go through ``status_at``.
+        One pass over the candidates, counting every match but keeping only the page; the status
+        is :func:`~mock_server.lifecycle.status_of` over each job's facts.
         """
         ids = self._order if character_id is None else self._by_char.get(character_id, [])
         if job_type is None and status is None:
@@ -324,18 +326,17 @@ class MemoryStore:
             job = jobs[job_id]
             if job_type is not None and job.job_type != job_type:
                 continue
-            if status is not None:
-                if job.cancelled_ms is None and job.frozen_ms is None:
-                    if now < job.start_ms:
-                        derived = PENDING
-                    elif now < job.end_ms:
-                        derived = PROCESSING
-                    else:
-                        derived = job.outcome
-                else:
-                    derived = status_at(job, now)
-                if derived != status:
-                    continue
+            # status_of over the fields, not status_at(job): one call per job instead of two.
+            if status is not None and status != status_of(
+                now,
+                job.start_ms,
+                job.end_ms,
+                job.outcome,
+                job.cancelled_ms,
+                job.cancel_until_ms,
+                job.frozen_ms,
+            ):
+                continue
             if offset <= total < stop:
                 page.append(job)
             total += 1
@@ -343,7 +344,7 @@ class MemoryStore:
 
     def count_by_status(self, now: int) -> dict[str, int]:
         """Count per derived status."""
-        counts = dict.fromkeys((PENDING, PROCESSING, COMPLETED, FAILED, CANCELLED), 0)
+        counts = dict.fromkeys(JOB_STATUSES, 0)
         for job in self._jobs.values():
             counts[status_at(job, now)] += 1
         return counts
@@ -405,24 +406,16 @@ _JOB_COLUMNS = (
     "image_count, max_attempts, scenario, mode, request, cancelled_ms, cancel_until_ms, frozen_ms"
 )
 
-# The derived status as SQL over the stored facts; mirrors lifecycle.status_at exactly.
-_EFF = "MIN(:now, COALESCE(frozen_ms, :now))"
-_CANCEL_SHOWS = (
-    f"(cancelled_ms IS NOT NULL AND cancelled_ms <= {_EFF} "
-    f"AND (cancel_until_ms IS NULL OR {_EFF} < cancel_until_ms))"
+# The lifecycle rules, called from SQL over a row's columns (registered on every connection; the
+# file itself refers to no function, so any SQLite client can still open it). ``:now`` is the
+# server time. ``end_ms > :now`` adds nothing to holds_slot (which implies it): it only lets the
+# ``jobs_end`` index skip the finished jobs before the rule is called.
+_STATUS_CALL = (
+    "job_status(:now, start_ms, end_ms, outcome, cancelled_ms, cancel_until_ms, frozen_ms)"
 )
-_STATUS_SQL = {
-    CANCELLED: _CANCEL_SHOWS,
-    PENDING: f"(NOT {_CANCEL_SHOWS} AND {_EFF} < start_ms)",
-    PROCESSING: f"(NOT {_CANCEL_SHOWS} AND start_ms <= {_EFF} AND {_EFF} < end_ms)",
-    COMPLETED: f"(NOT {_CANCEL_SHOWS} AND end_ms <= {_EFF} AND outcome = 'completed')",
-    FAILED: f"(NOT {_CANCEL_SHOWS} AND end_ms <= {_EFF} AND outcome = 'failed')",
-}
-
-
-def status_clause(status: str) -> str:
-    """The SQL condition (with a ``:now`` parameter) selecting jobs in ``status``."""
-    return _STATUS_SQL[status]
+_ACTIVE_WHERE = (
+    "end_ms > :now AND job_holds_slot(:now, end_ms, cancelled_ms, cancel_until_ms, frozen_ms)"
+)
 
 
 def _job_from_row(row: tuple[Any, ...]) -> JobFacts:
@@ -460,6 +453,8 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.create_function("job_status", 7, status_of, deterministic=True)
+        self._db.create_function("job_holds_slot", 5, holds_slot, deterministic=True)
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash could lose the last commit.
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -623,17 +618,14 @@ class SQLiteStore:
     def freeze(self, now: int) -> int:
         """Freeze running jobs (upstream restart)."""
         cur = self._db.execute(
-            "UPDATE jobs SET frozen_ms = :now WHERE end_ms > :now AND frozen_ms IS NULL "
-            "AND (cancelled_ms IS NULL OR cancel_until_ms IS NOT NULL)",
-            {"now": now},
+            f"UPDATE jobs SET frozen_ms = :now WHERE {_ACTIVE_WHERE}", {"now": now}
         )
         return cur.rowcount
 
     def active_jobs(self, now: int) -> list[JobFacts]:
         """Jobs holding or waiting for a slot (uses the end_ms index)."""
         rows = self._db.execute(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE end_ms > :now AND frozen_ms IS NULL "
-            "AND (cancelled_ms IS NULL OR cancel_until_ms IS NOT NULL) ORDER BY seq",
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE {_ACTIVE_WHERE} ORDER BY seq",
             {"now": now},
         ).fetchall()
         return [_job_from_row(r) for r in rows]
@@ -648,7 +640,7 @@ class SQLiteStore:
         limit: int,
         offset: int,
     ) -> tuple[list[JobFacts], int]:
-        """Filter newest first, the status as a predicate over stored times."""
+        """Filter newest first, the status derived by the ``job_status`` SQL function."""
         clauses: list[str] = []
         params: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
         if character_id is not None:
@@ -658,7 +650,8 @@ class SQLiteStore:
             clauses.append("job_type = :jtype")
             params["jtype"] = job_type
         if status is not None:
-            clauses.append(status_clause(status))
+            clauses.append(f"{_STATUS_CALL} = :status")
+            params["status"] = status
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         total_row = self._one(f"SELECT COUNT(*) FROM jobs {where}", params)
         rows = self._db.execute(
@@ -670,18 +663,19 @@ class SQLiteStore:
 
     def count_by_status(self, now: int) -> dict[str, int]:
         """Count per derived status, in one query."""
-        columns = ", ".join(
-            f"SUM(CASE WHEN {sql} THEN 1 ELSE 0 END)" for sql in _STATUS_SQL.values()
-        )
-        row = self._one(f"SELECT {columns} FROM jobs", {"now": now})
-        return {name: int(value or 0) for name, value in zip(_STATUS_SQL, row or (), strict=False)}
+        counts = dict.fromkeys(JOB_STATUSES, 0)
+        rows = self._db.execute(
+            f"SELECT {_STATUS_CALL}, COUNT(*) FROM jobs GROUP BY 1", {"now": now}
+        ).fetchall()
+        counts.update((str(status), int(count)) for status, count in rows)
+        return counts
 
     def finished_jobs(self, now: int, limit: int) -> list[JobFacts]:
         """Most recent completed/failed jobs."""
         rows = self._db.execute(
-            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE {_STATUS_SQL[COMPLETED]} OR "
-            f"{_STATUS_SQL[FAILED]} ORDER BY created_ms DESC, seq DESC LIMIT :limit",
-            {"now": now, "limit": limit},
+            f"SELECT {_JOB_COLUMNS} FROM jobs WHERE {_STATUS_CALL} IN (:completed, :failed) "
+            "ORDER BY created_ms DESC, seq DESC LIMIT :limit",
+            {"now": now, "limit": limit, "completed": COMPLETED, "failed": FAILED},
         ).fetchall()
         return [_job_from_row(r) for r in rows]
 

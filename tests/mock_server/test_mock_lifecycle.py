@@ -11,9 +11,11 @@ from mock_server.lifecycle import (
     JobFacts,
     Plan,
     build_plan,
+    holds_slot,
     next_write_after,
     percentage,
     status_at,
+    status_of,
     view,
 )
 from mock_server.shots import SHOTS
@@ -276,3 +278,39 @@ def test_seeded_plans_are_stable_across_versions() -> None:
     partial = build_plan(seed=7, shot_count=4, max_attempts=2, scenario="partial")
     assert partial.attempt_ms == ((42937,), (11582, 12373), (56911,), (33084,))
     assert partial.qualities == (90, None, 87, 81)
+
+
+# (now, start, end, outcome, cancelled, cancel_until, frozen) -> status; boundaries included.
+RULE_CASES = [
+    ((9, 10, 20, "completed", None, None, None), "pending"),
+    ((10, 10, 20, "completed", None, None, None), "processing"),
+    ((19, 10, 20, "failed", None, None, None), "processing"),
+    ((20, 10, 20, "failed", None, None, None), "failed"),
+    ((14, 10, 20, "completed", 15, None, None), "processing"),
+    ((15, 10, 20, "completed", 15, None, None), "cancelled"),
+    ((99, 10, 20, "completed", 15, None, None), "cancelled"),
+    ((16, 10, 20, "completed", 15, 17, None), "cancelled"),
+    ((17, 10, 20, "completed", 15, 17, None), "processing"),
+    ((99, 10, 20, "completed", None, None, 12), "processing"),
+    ((99, 10, 20, "completed", 15, None, 12), "processing"),
+    ((99, 10, 20, "completed", 15, None, 15), "cancelled"),
+    ((11, 10, 20, "completed", None, None, 12), "processing"),
+    ((99, 10, 20, "completed", None, None, 9), "pending"),
+]
+
+
+@pytest.mark.parametrize(("facts", "expected"), RULE_CASES)
+def test_status_rule_at_its_boundaries(
+    facts: tuple[int, int, int, str, int | None, int | None, int | None], expected: str
+) -> None:
+    """status_of: starts and ends are inclusive-exclusive; cancels show; freezing stops time."""
+    assert status_of(*facts) == expected
+
+
+def test_slot_rule() -> None:
+    """holds_slot: until the end, unless frozen or cancelled for good (reference cancel)."""
+    assert holds_slot(19, 20, None, None, None)
+    assert not holds_slot(20, 20, None, None, None)
+    assert not holds_slot(5, 20, None, None, 3)  # frozen by a restart
+    assert not holds_slot(5, 20, 4, None, None)  # reference cancel frees the slot
+    assert holds_slot(5, 20, 4, 6, None)  # upstream cancel: the worker keeps going
