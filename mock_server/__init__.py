@@ -28,6 +28,7 @@ from mock_server.control import MockControl
 from mock_server.faults import FAULT_KINDS, FaultConfig, InjectedConnectionReset
 from mock_server.lifecycle import SCENARIOS
 from mock_server.server import RunningServer, serve
+from mock_server.store import StoreUnavailable
 from mock_server.version import __version__
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "MockControl",
     "RunningServer",
     "ScaledClock",
+    "StoreUnavailable",
     "SystemClock",
     "__version__",
     "create_app",

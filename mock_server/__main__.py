@@ -20,6 +20,7 @@ from mock_server.app import create_app
 from mock_server.clock import Clock, ManualClock, ScaledClock, SystemClock
 from mock_server.engine import DEFAULT_CAPACITY, MODES
 from mock_server.server import base_url_of, bind_socket, uvicorn_config
+from mock_server.store import StoreUnavailable
 
 __all__ = ["build_parser", "main"]
 
@@ -97,12 +98,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
     same_names = ("mode", "seed", "capacity", "media_base")  # options named as create_app's
-    app = create_app(
-        clock=_clock(args),
-        db_path=args.db,
-        api_key=api_key,
-        **{name: getattr(args, name) for name in same_names},
-    )
+    try:
+        app = create_app(
+            clock=_clock(args),
+            db_path=args.db,
+            api_key=api_key,
+            **{name: getattr(args, name) for name in same_names},
+        )
+    except StoreUnavailable as exc:
+        sock.close()
+        print(f"charlib-mock: {exc}", file=sys.stderr)
+        return 1
     config = uvicorn_config(
         app,
         host=args.host,

@@ -132,6 +132,7 @@ def serve(
             ``db_path``, ``faults``, ``api_key``, ``capacity``, ...).
 
     Raises:
+        StoreUnavailable: ``db_path`` cannot be used (not a database, or another server's).
         RuntimeError: the server thread died while starting (e.g. the port is taken).
         TimeoutError: it did not start within ``startup_timeout``.
     """
@@ -143,7 +144,11 @@ def serve(
         sock = bind_socket(host, port)
     except OSError as exc:
         raise RuntimeError(f"mock server failed to start on {host}:{port}: {exc}") from exc
-    app = create_app(**options)
+    try:
+        app = create_app(**options)
+    except BaseException:
+        sock.close()
+        raise
     if scenario is not None:
         app.mock.set_scenario(scenario)
     config = uvicorn_config(

@@ -14,12 +14,18 @@ Stores are not thread-safe on their own; the engine serialises every call with i
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 from mock_server.lifecycle import (
     COMPLETED,
@@ -31,7 +37,14 @@ from mock_server.lifecycle import (
     status_of,
 )
 
-__all__ = ["IdempotencyRecord", "MemoryStore", "SQLiteStore", "Store", "open_store"]
+__all__ = [
+    "IdempotencyRecord",
+    "MemoryStore",
+    "SQLiteStore",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,6 +453,62 @@ def _job_from_row(row: tuple[Any, ...]) -> JobFacts:
     )
 
 
+class StoreUnavailable(Exception):
+    """The database file cannot be used; ``str(exc)`` says why in one line (never a traceback)."""
+
+
+def _claim(path: str) -> int:
+    """Take the lock that makes one server the only user of ``path`` (a ``.lock`` file beside it).
+
+    Two processes on one file would each keep their own capacity slots and caches, so the second
+    refuses to start instead. Returns the descriptor holding the lock (closing it releases it; the
+    operating system releases it too when the process dies, even by kill -9).
+    """
+    if path == ":memory:":
+        return -1  # private to this connection: nobody to share it with
+    try:
+        fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreUnavailable(f"cannot open the database {path}: {exc.strerror}") from None
+    if fcntl is None:  # pragma: no cover - Windows has no flock: one server per file is up to you
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreUnavailable(
+            f"the database {path} is in use by another mock server (one server per file)"
+        ) from None
+    return fd
+
+
+def _check_columns(db: sqlite3.Connection) -> None:
+    """Refuse a database whose ``jobs`` table is not the mock's (another program's file)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    if not have:
+        return  # a new file: the schema is created next
+    missing = [c.strip() for c in _JOB_COLUMNS.split(",") if c.strip() not in have]
+    if missing:
+        raise sqlite3.DatabaseError(f"its jobs table lacks {', '.join(missing)}")
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """A connection to the mock's database at ``path``, schema in place (closed if unusable)."""
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    try:
+        db.create_function("job_status", 7, status_of, deterministic=True)
+        db.create_function("job_holds_slot", 5, holds_slot, deterministic=True)
+        db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only an OS crash could lose the last commit.
+        db.execute("PRAGMA synchronous=NORMAL")
+        _check_columns(db)
+        db.executescript(_SCHEMA)
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
 class SQLiteStore:
     """Durable facts in a SQLite file (WAL; every change is committed before it is answered).
 
@@ -452,18 +521,21 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.create_function("job_status", 7, status_of, deterministic=True)
-        self._db.create_function("job_holds_slot", 5, holds_slot, deterministic=True)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a killed process; only an OS crash could lose the last commit.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._lock = _claim(self.path)
+        try:
+            self._db = _connect(self.path)
+        except sqlite3.Error as exc:
+            if self._lock >= 0:
+                os.close(self._lock)
+            raise StoreUnavailable(f"{self.path} is not a usable mock database ({exc})") from None
         self._depth = 0
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection and let another server use the file."""
         self._db.close()
+        if self._lock >= 0:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = -1
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
