@@ -33,6 +33,7 @@ from mock_server.lifecycle import (
     JOB_STATUSES,
     JobFacts,
     holds_slot,
+    is_active,
     status_at,
     status_of,
 )
@@ -304,12 +305,7 @@ class MemoryStore:
         # Scanning from the newest backwards stops early only if ends were monotonic; they are
         # not (durations differ), so scan everything — this runs on create-after-cancel only.
         jobs = (self._jobs[job_id] for job_id in self._order)
-        # holds_slot over the fields, not is_active(job): one call per job instead of two.
-        return [
-            job
-            for job in jobs
-            if holds_slot(now, job.end_ms, job.cancelled_ms, job.cancel_until_ms, job.frozen_ms)
-        ]
+        return [job for job in jobs if is_active(job, now)]
 
     def list_jobs(
         self,
@@ -339,16 +335,7 @@ class MemoryStore:
             job = jobs[job_id]
             if job_type is not None and job.job_type != job_type:
                 continue
-            # status_of over the fields, not status_at(job): one call per job instead of two.
-            if status is not None and status != status_of(
-                now,
-                job.start_ms,
-                job.end_ms,
-                job.outcome,
-                job.cancelled_ms,
-                job.cancel_until_ms,
-                job.frozen_ms,
-            ):
+            if status is not None and status != status_at(job, now):
                 continue
             if offset <= total < stop:
                 page.append(job)
