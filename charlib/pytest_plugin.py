@@ -70,7 +70,10 @@ def _app_options(options: dict[str, Any]) -> dict[str, Any]:
 
 def _configure(control: MockControl, options: dict[str, Any]) -> None:
     if options.get("scenario") is not None:
-        control.set_scenario(options["scenario"])
+        try:
+            control.set_scenario(options["scenario"])
+        except ValueError as exc:  # a misspelt value: as clear as a misspelt option
+            raise pytest.UsageError(f"@pytest.mark.charlib: {exc}") from None
     faults = options.get("faults")
     if faults is not None:
         if not isinstance(faults, dict):

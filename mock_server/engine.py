@@ -480,15 +480,17 @@ class Engine:
         Raises:
             NotFound: no such character.
             Precondition: no master reference with a DINO asset id; or the ``partial``
-                scenario asked of a single shot (reference mode).
+                scenario (asked for, or the server's default) for a single shot (reference mode).
         """
         with self.lock, self.store.transaction():
             self._require_reference(self.character(char_id))
+            scenario = scenario or self.default_scenario or "random"
+            # The header's or the server's default: a `partial` job that cannot be partial is
+            # refused loudly rather than quietly succeeding.
             if scenario == "partial" and self.mode != "upstream" and options.image_count < 2:
                 raise Precondition(Rule.PARTIAL_NEEDS_TWO)
             now = self.now()
             job_id, seq = self._job_id()
-            scenario = scenario or self.default_scenario or "random"
             seed = self.job_seed(options, seq)
             plan = build_plan(
                 seed=seed,

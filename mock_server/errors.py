@@ -85,7 +85,7 @@ ANSWERS: Mapping[tuple[Family | None, Rule | str], tuple[Answer, Answer | None]]
         None,
     ),
     (Family.JOB, Rule.PARTIAL_NEEDS_TWO): (
-        Answer(400, "X-Mock-Scenario partial needs imageCount of at least 2"),
+        Answer(400, "The partial scenario needs imageCount of at least 2"),
         None,
     ),
     (Family.CORE_SET, Rule.CHARACTER_NOT_FOUND): (_CHAR_404, _CORE_500),

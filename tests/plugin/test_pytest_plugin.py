@@ -129,6 +129,40 @@ def test_unknown_marker_option_is_a_clear_usage_error(pytester: pytest.Pytester)
     result.stdout.fnmatch_lines(["*unknown option(s) sceanrio*"])
 
 
+def test_misspelt_scenario_is_a_usage_error_listing_the_values(pytester: pytest.Pytester) -> None:
+    """A misspelt scenario value fails like a misspelt option, listing the valid values."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.charlib(scenario="partal")
+        def test_typo(charlib_client):
+            pass
+        """
+    )
+    result = pytester.runpytest(*RUN)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*UsageError*scenario must be one of success, partial, fail*"])
+
+
+def test_partial_scenario_with_one_shot_fails_loudly(pytester: pytest.Pytester) -> None:
+    """A `partial` test that asks for one image cannot quietly succeed: the start is refused."""
+    pytester.makepyfile(
+        """
+        import pytest
+        import charlib
+
+        @pytest.mark.charlib(scenario="partial")
+        def test_one_shot(charlib_client):
+            ada = charlib_client.characters.create(name="Ada")
+            charlib_client.characters.generate_initial_image(ada.id, prompt="portrait")
+            with pytest.raises(charlib.BadRequestError, match="partial scenario needs"):
+                charlib_client.characters.generate_360_set(ada.id, image_count=1)
+        """
+    )
+    pytester.runpytest(*RUN).assert_outcomes(passed=1)
+
+
 def test_server_fixture_serves_real_http(pytester: pytest.Pytester) -> None:
     """charlib_server listens on 127.0.0.1 and a client built from its URL reaches it."""
     pytester.makepyfile(
