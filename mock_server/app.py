@@ -20,6 +20,7 @@ from mock_server.control import MockControl
 from mock_server.engine import Engine, default_capacity
 from mock_server.faults import FaultConfig, FaultInjector
 from mock_server.http import json_response
+from mock_server.media import check_media_size
 from mock_server.middleware import MockMiddleware
 from mock_server.openapi import openapi_document
 from mock_server.render import dumps
@@ -73,6 +74,7 @@ def create_app(
     capacity: int | None = None,
     media_base: str | None = None,
     store: Store | None = None,
+    media_size: int = 0,
 ) -> MockApp:
     """Build a mock Character Library server.
 
@@ -90,10 +92,13 @@ def create_app(
             reference mode; unlimited in upstream mode (the live service has no queue).
         media_base: absolute base URL for media links (default: each request's own base URL).
         store: a ready store (overrides ``db_path``).
+        media_size: pad every image to about this many bytes (a valid PNG still), to test large
+            downloads; 0 (the default) serves the small placeholders as they are.
 
     Returns:
         The ASGI app; ``app.mock`` is its :class:`~mock_server.control.MockControl`.
     """
+    media_size = check_media_size(media_size)
     engine = Engine(
         store=store if store is not None else open_store(db_path),
         clock=clock if clock is not None else SystemClock(),
@@ -116,5 +121,6 @@ def create_app(
     app.mock = MockControl(engine)
     app.state.engine = engine
     app.state.mock = app.mock
+    app.state.media_size = media_size
     app.state.openapi = dumps(openapi_document(OPERATIONS, mode=mode, auth=api_key is not None))
     return app

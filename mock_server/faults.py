@@ -10,9 +10,14 @@ Kinds (``FAULT_KINDS``):
   (``httpx.ASGITransport``) the app raises :class:`InjectedConnectionReset`, which is both an
   ``httpx.ReadError`` and a ``ConnectionResetError``, so a client maps it like a real one.
 * ``"malformed"`` — processed, then answered with a truncated JSON body under the real status.
+* ``"expired"`` — rejected before it is processed with a 403 and an XML body, as an object
+  store answers a signed link that has expired (meant for ``path_prefix="/media/"``).
+* ``"truncated"`` — processed; the answer declares its full ``Content-Length`` but only the first
+  half of the body is sent before the connection is closed (in-process, the body just ends).
 
-The last two are why a client must send an ``Idempotency-Key`` when it retries a POST.
-Faults apply to paths starting with ``path_prefix`` (default ``/api/``) and never to ``/_mock/``.
+``reset`` and ``malformed`` are why a client must send an ``Idempotency-Key`` when it retries a
+POST. Faults apply to paths starting with ``path_prefix`` (default ``/api/``; ``/media/`` for the
+image files) and never to ``/_mock/``.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ __all__ = [
     "parse_fault_config",
 ]
 
-FAULT_KINDS = ("429", "503", "500", "reset", "malformed", "latency")
+FAULT_KINDS = ("429", "503", "500", "reset", "malformed", "latency", "expired", "truncated")
 #: Latency faults never wait longer than this (real seconds).
 MAX_LATENCY = 30.0
 

@@ -1,7 +1,8 @@
 """The mock's one pure-ASGI middleware: what every request goes through before routing.
 
 In order: the ``Date`` header from the server clock on every response, bearer auth, the 1 MiB
-body limit, fault injection and the request journal. It also answers the job-status poll
+body limit, fault injection (:mod:`mock_server.faults`; ``expired`` and ``truncated`` are meant
+for the media files) and the request journal. It also answers the job-status poll
 straight away (:func:`~mock_server.routes.jobs.status_fast`), the hot path of every client.
 It sits *outside* Starlette's error middleware, so an injected connection reset reaches the
 server (or the in-process transport) instead of becoming a 500.
@@ -74,22 +75,75 @@ async def _drain(receive: Receive) -> None:
             return
 
 
-def _abort_connection(send: Send) -> bool:
-    """Drop the client's TCP connection with a reset, if ``send`` belongs to a socket server.
+_EXPIRED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+    b"<Message>Request has expired</Message></Error>\n"
+)
+
+
+async def _send_expired(send: Send) -> None:
+    """403 with an object store's XML body: what a client of an expired signed link gets."""
+    headers = [
+        (b"content-type", b"application/xml"),
+        (b"content-length", str(len(_EXPIRED)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": _EXPIRED})
+
+
+def _truncating(send: Send, raw_send: Send, sent: list[int]) -> Send:
+    """A ``send`` that passes the head (full ``Content-Length``) and half the body, then ends:
+    over a socket by closing the connection, in-process by ending the body early."""
+    limit = 0
+    passed = 0
+    done = False
+
+    async def cut(message: Message) -> None:
+        nonlocal limit, passed, done
+        if done:
+            return  # the rest of the body goes nowhere
+        if message["type"] == "http.response.start":
+            sent[0] = int(message["status"])
+            length = dict(message.get("headers", ())).get(b"content-length", b"0")
+            limit = int(length) // 2 if length.isdigit() else 0
+            await send(message)
+            return
+        body: bytes = message.get("body", b"")
+        if passed + len(body) < limit and message.get("more_body", False):
+            passed += len(body)
+            await send(message)
+            return
+        done = True
+        await send(
+            {"type": "http.response.body", "body": body[: limit - passed], "more_body": True}
+        )
+        if not _end_connection(raw_send, reset=False):
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    return cut
+
+
+def _end_connection(send: Send, *, reset: bool) -> bool:
+    """End the client's TCP connection, if ``send`` belongs to a socket server: with ``reset``,
+    at once with an RST ("connection reset by peer"); else once what was written has gone out
+    (a FIN: the client sees a body shorter than announced). Returns whether it could.
 
     uvicorn's ``send`` is a bound method of its request cycle, which holds the transport; with
-    SO_LINGER 0 a close becomes an RST, so the client sees "connection reset by peer".
+    SO_LINGER 0 an abort becomes an RST.
     """
     cycle: Any = getattr(send, "__self__", None)
     transport: Any = getattr(cycle, "transport", None)
     if transport is None or not hasattr(transport, "abort"):
         return False
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
-    # Tell uvicorn the client is gone, so it does not try to answer with a 500.
+    if reset:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
+    # Tell uvicorn the client is gone: it drops what the app still sends, and answers no 500.
     if hasattr(cycle, "disconnected"):
         cycle.disconnected = True
     return True
@@ -132,20 +186,14 @@ class MockMiddleware:
             return
 
         fault = None if admin else engine.faults.decide(path)
-        if fault is not None:
-            config = engine.faults.config or FaultConfig()
-            if fault in ("429", "503", "500"):
-                await self._reject(send_dated, int(fault), config)
-                self._record(method, path, int(fault), fault, admin)
-                return
-            if fault == "latency":
-                await asyncio.sleep(config.latency)
-            else:  # reset / malformed: process first, then spoil the answer
-                try:
-                    await self._spoil(scope, receive, send, send_dated, sent, fault)
-                finally:
-                    self._record(method, path, sent[0], fault, admin)
-                return
+        if fault is not None and fault != "latency":
+            try:
+                await self._faulted(scope, receive, send, send_dated, sent, fault)
+            finally:
+                self._record(method, path, sent[0], fault, admin)
+            return
+        if fault == "latency":
+            await asyncio.sleep((engine.faults.config or FaultConfig()).latency)
 
         job_id = _polled_job(method, path)
         if job_id is not None:
@@ -193,6 +241,28 @@ class MockMiddleware:
         if not admin:  # the journal is about the client's traffic, not the test's own controls
             self.engine.record(method, path, status, fault)
 
+    async def _faulted(
+        self,
+        scope: Scope,
+        receive: Receive,
+        raw_send: Send,
+        send_dated: Send,
+        sent: list[int],
+        fault: str,
+    ) -> None:
+        """Answer a request that drew ``fault`` (every kind but ``latency``)."""
+        config = self.engine.faults.config or FaultConfig()
+        if fault in ("429", "503", "500"):
+            sent[0] = int(fault)
+            await self._reject(send_dated, sent[0], config)
+        elif fault == "expired":
+            sent[0] = 403
+            await _send_expired(send_dated)
+        elif fault == "truncated":
+            await self.app(scope, receive, _truncating(send_dated, raw_send, sent))
+        else:  # reset / malformed: process first, then spoil the answer
+            await self._spoil(scope, receive, raw_send, send_dated, sent, fault)
+
     async def _reject(self, send: Send, status: int, config: FaultConfig) -> None:
         reasons = {429: "Too Many Requests", 503: "Service Unavailable", 500: "Internal Error"}
         extra: list[tuple[bytes, bytes]] = []
@@ -224,7 +294,7 @@ class MockMiddleware:
         await self.app(scope, receive, capture)
         sent[0] = 0 if start is None else int(start["status"])
         if fault == "reset":
-            if not _abort_connection(raw_send):
+            if not _end_connection(raw_send, reset=True):
                 raise InjectedConnectionReset()
             return
         body = b"".join(chunks)

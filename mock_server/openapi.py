@@ -210,6 +210,8 @@ def _reply(op: Operation, status: int, reply: Reply, refs: Mapping[type[Any], An
     out: dict[str, Any] = {"description": reply.description}
     if reply.shape is not None:
         out["content"] = {reply.media_type: {"schema": refs[reply.shape]}}
+    elif not reply.media_type:
+        pass  # no body (a 304, a HEAD answer)
     elif reply.media_type != JSON:
         out["content"] = {reply.media_type: {"schema": {"type": "string", "format": "binary"}}}
     else:

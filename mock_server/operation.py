@@ -29,7 +29,8 @@ class Reply:
     """One documented response of an operation.
 
     ``shape`` is the type of the JSON body (a TypedDict or a pydantic model; its name is the
-    component's name), or None for a body that is not JSON (``media_type`` says what it is).
+    component's name), or None for a body that is not JSON (``media_type`` says what it is;
+    an empty ``media_type``: no body at all).
     """
 
     description: str

@@ -48,11 +48,28 @@ def _operations(document: dict[str, Any], auth: bool) -> dict[tuple[str, str], A
     return out
 
 
+# Added since the hand-written document (issue 11: media served as an object store would).
+MEDIA = "/media/{path}"
+LATER_MEDIA_STATUSES = ("304", "403")
+LATER_FAULT_KINDS = ("expired", "truncated")
+
+
+def _as_before(operations: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
+    """The operations without the later additions: HEAD on media, media's 304 and 403."""
+    before = dict(operations)
+    head = before.pop((MEDIA, "head"))
+    get = before[(MEDIA, "get")] = dict(before[(MEDIA, "get")])
+    assert {**head, "operationId": None} == {**get, "operationId": None}  # HEAD mirrors GET
+    get["statuses"] = [s for s in get["statuses"] if s not in LATER_MEDIA_STATUSES]
+    return before
+
+
 @pytest.mark.parametrize("auth", [False, True])
 def test_same_operations_as_the_hand_written_document(auth: bool) -> None:
-    """Same paths, methods, status codes, operationIds, parameters, body required-ness, security."""
+    """Same paths, methods, status codes, operationIds, parameters, body required-ness, security
+    (besides the later media additions)."""
     generated = openapi_document(ROWS, auth=auth)
-    assert _operations(generated, auth) == _operations(LEGACY, auth)
+    assert _as_before(_operations(generated, auth)) == _operations(LEGACY, auth)
     assert ("securitySchemes" in generated["components"]) is auth
     for methods in generated["paths"].values():
         for op in methods.values():
@@ -113,7 +130,12 @@ def test_request_schemas_say_what_the_hand_written_ones_said(name: str) -> None:
     assert new.get("minProperties") == old.get("minProperties")
     assert set(new["properties"]) == set(old["properties"])
     for key, schema in old["properties"].items():
-        assert _facts(new["properties"][key], document) == _facts(schema, LEGACY), key
+        facts = _facts(new["properties"][key], document)
+        if (name, key) == ("Faults", "kinds"):  # the media fault kinds came later
+            enum = facts["items"]["enum"]
+            assert set(LATER_FAULT_KINDS) <= set(enum)
+            facts["items"]["enum"] = [kind for kind in enum if kind not in LATER_FAULT_KINDS]
+        assert facts == _facts(schema, LEGACY), key
 
 
 @pytest.mark.parametrize(
