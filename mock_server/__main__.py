@@ -19,6 +19,7 @@ from mock_server import __version__
 from mock_server.app import create_app
 from mock_server.clock import Clock, ManualClock, ScaledClock, SystemClock
 from mock_server.engine import DEFAULT_CAPACITY, MODES
+from mock_server.media import check_media_size
 from mock_server.server import base_url_of, bind_socket, uvicorn_config
 from mock_server.store import StoreUnavailable
 
@@ -39,6 +40,13 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be >= 1")
     return value
+
+
+def _media_size(text: str) -> int:
+    try:
+        return check_media_size(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"jobs processing at once (default {DEFAULT_CAPACITY}; upstream mode: no limit)",
     )
     parser.add_argument("--media-base", help="absolute base URL for media links")
+    parser.add_argument(
+        "--media-size",
+        type=_media_size,
+        default=0,
+        metavar="BYTES",
+        help="pad every image to about BYTES (still a valid PNG), to try large downloads",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -97,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"charlib-mock: could not listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
-    same_names = ("mode", "seed", "capacity", "media_base")  # options named as create_app's
+    same_names = ("mode", "seed", "capacity", "media_base", "media_size")  # as create_app's
     try:
         app = create_app(
             clock=_clock(args),

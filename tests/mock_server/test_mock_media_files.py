@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Awaitable, Callable, Iterator
+from typing import NoReturn
 
 import httpx
 import pytest
 
-from mock_server import MockApp, RunningServer, ScaledClock, serve
+from mock_server import MockApp, RunningServer, ScaledClock, StoreUnavailable, serve
+from mock_server import __main__ as mock_main
 from mock_server.media import MAX_MEDIA_SIZE, PNG_SIGNATURE, media_file
 
 Char = Callable[..., Awaitable[str]]
@@ -177,3 +179,24 @@ def test_over_a_socket_truncated_closes_after_half_and_reset_drops(
         mock.clear_faults()
     faults = [entry.get("fault") for entry in mock.requests()[-4:]]
     assert faults == ["truncated", "reset", "503", "latency"]
+
+
+def test_the_command_line_passes_media_size_to_the_app(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--media-size BYTES`` reaches create_app(media_size=BYTES); a bad size is a usage error."""
+    seen: dict[str, object] = {}
+
+    def fake_create_app(**options: object) -> NoReturn:
+        seen.update(options)
+        raise StoreUnavailable("stop here")
+
+    monkeypatch.setattr(mock_main, "create_app", fake_create_app)
+    assert mock_main.main(["--port", "0", "--media-size", "20000000"]) == 1
+    assert seen["media_size"] == 20_000_000
+    assert mock_main.build_parser().parse_args([]).media_size == 0
+    for bad in ("-1", "x", str(MAX_MEDIA_SIZE + 1)):
+        with pytest.raises(SystemExit) as info:
+            mock_main.build_parser().parse_args(["--media-size", bad])
+        assert info.value.code == 2
+    capsys.readouterr()
