@@ -23,6 +23,7 @@ path_prefix=)``, ``clear_faults()``, ``set_scenario(name)``, ``set_capacity(n)``
 from __future__ import annotations
 
 from mock_server.app import MockApp, create_app
+from mock_server.cassettes import CassetteError
 from mock_server.clock import Clock, ManualClock, ScaledClock, SystemClock
 from mock_server.control import MockControl
 from mock_server.faults import FAULT_KINDS, FaultConfig, InjectedConnectionReset
@@ -34,6 +35,7 @@ from mock_server.version import __version__
 __all__ = [
     "FAULT_KINDS",
     "SCENARIOS",
+    "CassetteError",
     "Clock",
     "FaultConfig",
     "InjectedConnectionReset",

@@ -17,6 +17,7 @@ import uvicorn
 
 from mock_server import __version__
 from mock_server.app import create_app
+from mock_server.cassettes import CassetteError
 from mock_server.clock import Clock, ManualClock, ScaledClock, SystemClock
 from mock_server.engine import DEFAULT_CAPACITY, MODES
 from mock_server.media import check_media_size
@@ -84,6 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--media-base", help="absolute base URL for media links")
     parser.add_argument(
+        "--cassettes",
+        action="append",
+        metavar="DIR",
+        help="replay the recorded jobs in DIR (NAME.json files; a file works too; repeatable): "
+        "a job started with X-Mock-Scenario: cassette:NAME follows the recording",
+    )
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="the scenario of jobs started without X-Mock-Scenario (success, partial, fail, "
+        "slow, random, or cassette:NAME)",
+    )
+    parser.add_argument(
         "--media-size",
         type=_media_size,
         default=0,
@@ -112,7 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"charlib-mock: could not listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
-    same_names = ("mode", "seed", "capacity", "media_base", "media_size")  # as create_app's
+    # Options named as create_app's.
+    same_names = ("mode", "seed", "capacity", "media_base", "media_size", "cassettes")
     try:
         app = create_app(
             clock=_clock(args),
@@ -120,10 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             api_key=api_key,
             **{name: getattr(args, name) for name in same_names},
         )
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, CassetteError) as exc:
         sock.close()
         print(f"charlib-mock: {exc}", file=sys.stderr)
         return 1
+    try:
+        if args.scenario is not None:
+            app.mock.set_scenario(args.scenario)
+    except ValueError as exc:  # a scenario that does not exist, or a cassette not loaded
+        sock.close()
+        app.engine.store.close()
+        print(f"charlib-mock: --scenario: {exc}", file=sys.stderr)
+        return 2
     config = uvicorn_config(
         app,
         host=args.host,
@@ -141,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     speed = "manual clock" if args.manual_clock else f"speed {args.speed:g}x"
     auth = ", API key required" if api_key else ""
     db = f", db {args.db}" if args.db else ""
-    banner = f"charlib mock server ({args.mode} mode, {speed}{auth}{db}) listening on"
+    tapes = f", {len(app.engine.replays)} cassettes" if args.cassettes else ""
+    banner = f"charlib mock server ({args.mode} mode, {speed}{auth}{db}{tapes}) listening on"
     print(f"{banner} {base_url_of(args.host, sock)}  (Ctrl-C to stop)", flush=True)
     try:
         asyncio.run(server.serve(sockets=[sock]))

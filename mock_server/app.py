@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_server.cassettes import CassettePaths, load_cassettes
 from mock_server.clock import Clock, SystemClock
 from mock_server.control import MockControl
 from mock_server.engine import Engine, default_capacity
@@ -75,6 +76,7 @@ def create_app(
     media_base: str | None = None,
     store: Store | None = None,
     media_size: int = 0,
+    cassettes: CassettePaths | None = None,
 ) -> MockApp:
     """Build a mock Character Library server.
 
@@ -94,11 +96,17 @@ def create_app(
         store: a ready store (overrides ``db_path``).
         media_size: pad every image to about this many bytes (a valid PNG still), to test large
             downloads; 0 (the default) serves the small placeholders as they are.
+        cassettes: recorded jobs to replay (``X-Mock-Scenario: cassette:NAME``): a directory
+            (its ``NAME.json`` files), a cassette file, or a list of either. Checked here.
 
     Returns:
         The ASGI app; ``app.mock`` is its :class:`~mock_server.control.MockControl`.
+
+    Raises:
+        CassetteError: a cassette cannot be read or is not valid (naming the file and why).
     """
     media_size = check_media_size(media_size)
+    loaded = load_cassettes(cassettes)  # before the store: a bad file leaves nothing open
     engine = Engine(
         store=store if store is not None else open_store(db_path),
         clock=clock if clock is not None else SystemClock(),
@@ -107,6 +115,7 @@ def create_app(
         capacity=capacity if capacity is not None else default_capacity(mode),
         faults=FaultInjector(seed, faults),
         media_base=media_base,
+        cassettes=loaded,
     )
 
     app = MockApp(

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from mock_server.cassettes import CASSETTE_PREFIX
 from mock_server.engine import Engine
 from mock_server.faults import FaultConfig, parse_fault_config
 from mock_server.lifecycle import SCENARIOS, status_at
@@ -101,11 +102,20 @@ class MockControl:
     def set_scenario(self, scenario: str | None) -> None:
         """Scenario for jobs started without ``X-Mock-Scenario`` (None or ``random``: seeded).
 
+        ``cassette:NAME`` replays a loaded cassette (``create_app(cassettes=...)``).
+
         Raises:
-            ValueError: not one of :data:`~mock_server.SCENARIOS`, ``random`` or None.
+            ValueError: not one of :data:`~mock_server.SCENARIOS`, ``random``, a loaded
+                ``cassette:NAME`` or None.
         """
-        if scenario is not None and scenario not in (*SCENARIOS, "random"):
-            raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, random or null")
+        if scenario is not None and scenario.startswith(CASSETTE_PREFIX):
+            name = scenario.removeprefix(CASSETTE_PREFIX)
+            if name not in self._engine.replays:
+                raise ValueError(f"no cassette called {name!r} is loaded")
+        elif scenario is not None and scenario not in (*SCENARIOS, "random"):
+            raise ValueError(
+                f"scenario must be one of {', '.join(SCENARIOS)}, random, cassette:NAME or null"
+            )
         self._engine.default_scenario = None if scenario == "random" else scenario
 
     @property

@@ -24,10 +24,12 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from mock_server.bodies import GenerateOptions
+from mock_server.cassettes import CASSETTE_PREFIX, Cassette
 from mock_server.clock import Clock
 from mock_server.domain import CancelOutcome, Conflict, NotFound, Precondition, Rule
 from mock_server.faults import FaultInjector
@@ -45,6 +47,7 @@ from mock_server.lifecycle import (
     view,
 )
 from mock_server.render import iso, media_id_for
+from mock_server.replay import Replay, is_replay, lost_view
 from mock_server.shots import SHOTS
 from mock_server.store import IdempotencyRecord, Store
 
@@ -138,6 +141,7 @@ class Engine:
         capacity: jobs processing at once; the rest wait as ``pending``.
         faults: the fault injector.
         media_base: absolute base for media URLs (default: the request's base URL).
+        cassettes: recorded jobs to replay, by name (``X-Mock-Scenario: cassette:NAME``).
     """
 
     def __init__(
@@ -150,6 +154,7 @@ class Engine:
         capacity: int,
         faults: FaultInjector,
         media_base: str | None = None,
+        cassettes: Mapping[str, Cassette] | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -163,6 +168,7 @@ class Engine:
         self.capacity = capacity
         self.faults = faults
         self.media_base = media_base.rstrip("/") if media_base else None
+        self.replays = {name: Replay(c) for name, c in (cassettes or {}).items()}
         self.default_scenario: str | None = None
         self.journal: deque[JournalEntry] = deque(maxlen=JOURNAL_SIZE)
         self.requests_total = 0
@@ -290,7 +296,7 @@ class Engine:
             jobs = jobs[:1]
         derived: list[dict[str, Any]] = []
         for job in reversed(jobs):  # oldest first
-            for run in job.plan().succeeded:
+            for run in self._plan(job).succeeded:
                 media_id = media_id_for(job.job_id, run.shot.slug)
                 entry = _gallery_entry(run, media_id, f"dino-{media_id[:12]}")
                 entry["url"] = f"/media/jobs/{job.job_id}/{run.shot.slug}.png"
@@ -465,6 +471,37 @@ class Engine:
             return _seed63(self.seed, "custom", options.custom_seed)
         return _seed63(self.seed, "plan", seq)
 
+    def _replay_of(self, job: JobFacts) -> Replay | None:
+        """The cassette a replayed job follows (None: not a replay, or its cassette is not
+        loaded, e.g. after a restart without it)."""
+        if not is_replay(job):
+            return None
+        return self.replays.get(job.scenario.removeprefix(CASSETTE_PREFIX))
+
+    def _view(self, job: JobFacts, now: int) -> JobView:
+        """What a client sees of ``job`` now: its timeline, or its cassette's (replay)."""
+        if not is_replay(job):
+            return view(job, now)
+        replay = self._replay_of(job)
+        return lost_view(job, now) if replay is None else replay.view(job, now)
+
+    def _plan(self, job: JobFacts) -> Plan:
+        """A job's generation run: its seeded plan, or its cassette's recorded results."""
+        if not is_replay(job):
+            return job.plan()
+        replay = self._replay_of(job)
+        return replay.plan if replay is not None else Plan((), (), (), (), (), 0, 0)
+
+    def _replay_job(self, replay: Replay, char_id: str, now: int) -> JobFacts:
+        """Store a job that replays ``replay``; it holds a slot for the recording's length."""
+        job_id, seq = self._job_id()
+        slot = self._place(now, replay.cassette.duration_ms)
+        job = replay.facts(
+            job_id=job_id, seq=seq, character_id=char_id, now=now, slot=slot, mode=self.mode
+        )
+        self.store.add_job(job)
+        return job
+
     def _require_reference(self, doc: dict[str, Any]) -> dict[str, Any]:
         """The character's master reference; Precondition when it has none usable."""
         media = self.reference_media(doc)
@@ -485,6 +522,9 @@ class Engine:
         with self.lock, self.store.transaction():
             self._require_reference(self.character(char_id))
             scenario = scenario or self.default_scenario or "random"
+            if scenario.startswith(CASSETTE_PREFIX):
+                replay = self.replays[scenario.removeprefix(CASSETTE_PREFIX)]
+                return self._replay_job(replay, char_id, self.now())
             # The header's or the server's default: a `partial` job that cannot be partial is
             # refused loudly rather than quietly succeeding.
             if scenario == "partial" and self.mode != "upstream" and options.image_count < 2:
@@ -525,7 +565,7 @@ class Engine:
             now = self.now()
         if job is None:
             return None
-        return job, view(job, now)
+        return job, self._view(job, now)
 
     def has_result_image(self, job_id: str, slug: str) -> bool:
         """Whether the job's visible results include an image of the shot ``slug``."""
@@ -554,7 +594,13 @@ class Engine:
                     # D2: not in this process's active set: claims success, changes nothing.
                     return CancelOutcome.NOT_RUNNING_HERE
                 # D1: the worker's next progress write flips it back to processing.
-                self.store.set_cancel(job_id, now, next_write_after(job, now))
+                replay = self._replay_of(job)
+                until = (
+                    next_write_after(job, now)
+                    if replay is None
+                    else replay.next_change_after(job, now)
+                )
+                self.store.set_cancel(job_id, now, until)
                 return CancelOutcome.CANCELLED
             self.store.set_cancel(job_id, now, None)
             self._rebuild(now)  # its slot is free from now on
@@ -580,7 +626,7 @@ class Engine:
                 limit=limit,
                 offset=(page - 1) * limit,
             )
-        return [(j, view(j, now)) for j in jobs], total
+        return [(j, self._view(j, now)) for j in jobs], total
 
     # -- the legacy synchronous core set ------------------------------------------------------
 
@@ -710,7 +756,7 @@ class Engine:
         durations = [j.end_ms - j.start_ms for j in finished]
         qualities: list[int] = []
         for job in finished:
-            qualities.extend(r.quality for r in job.plan().succeeded if r.quality is not None)
+            qualities.extend(r.quality for r in self._plan(job).succeeded if r.quality is not None)
         buckets = {f"{low}-{low + 9}": 0 for low in range(70, 100, 10)}
         for q in qualities:
             low = min(90, max(70, q // 10 * 10))

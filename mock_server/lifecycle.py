@@ -298,6 +298,9 @@ class JobView:
     error: str | None = None
     results: Plan | None = None  # the plan whose outcome is shown, when results are visible
     processing_ms: int = 0
+    # A replayed job's body as recorded (ids, times and media already its own; media URLs
+    # relative): sent as it is, so a recording's quirks reach the client (mock_server.replay).
+    recorded: dict[str, Any] | None = None
 
 
 def percentage(current: int, total: int) -> int:

@@ -25,6 +25,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaV
 from pydantic_core import core_schema
 
 from mock_server.bodies import SCENARIO_NAMES, WireModel
+from mock_server.cassettes import CASSETTE_PREFIX, NAME_PATTERN
 from mock_server.operation import ADMIN_TAG, API_TAG, HeaderParam, Operation, Reply
 from mock_server.shapes import Error
 
@@ -49,8 +50,16 @@ IDEMPOTENCY_KEY = HeaderParam(
 )
 JOB_SCENARIO = HeaderParam(
     "X-Mock-Scenario",
-    {"type": "string", "enum": list(SCENARIO_NAMES)},
-    "Deterministic outcome for this job (mock extension).",
+    {
+        "type": "string",
+        "anyOf": [
+            {"type": "string", "enum": list(SCENARIO_NAMES)},
+            # A loaded cassette (mock_server.cassettes); an unknown name is a 400.
+            {"type": "string", "pattern": f"^{CASSETTE_PREFIX}{NAME_PATTERN.pattern}$"},
+        ],
+    },
+    "Deterministic outcome for this job, or `cassette:NAME` to replay a recorded job "
+    "(mock extension).",
 )
 CORE_SET_SCENARIO = HeaderParam(
     "X-Mock-Scenario",

@@ -129,8 +129,25 @@ def _results(job: JobFacts, plan: Plan, processing_ms: int, base: str) -> dict[s
     return body
 
 
+def _with_base(recorded: dict[str, Any], base: str) -> dict[str, Any]:
+    """A replayed body with its images' relative URLs made absolute (a copy where changed)."""
+    results = recorded.get("results")
+    images = results.get("generatedImages") if isinstance(results, dict) else None
+    if not isinstance(results, dict) or not isinstance(images, list):
+        return recorded
+    absolute = [
+        {**image, "url": base + image["url"]}
+        if isinstance(image, dict) and str(image.get("url", "")).startswith("/")
+        else image
+        for image in images
+    ]
+    return {**recorded, "results": {**results, "generatedImages": absolute}}
+
+
 def job_status_body(job: JobFacts, v: JobView, base: str) -> dict[str, Any]:
     """The 200 body of ``GET /api/v1/jobs/{id}/status``."""
+    if v.recorded is not None:
+        return _with_base(v.recorded, base)
     progress: dict[str, Any] = {"current": v.current, "total": v.total, "percentage": v.percentage}
     if v.task is not None:
         progress["currentTask"] = v.task

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from mock_server import shapes
 from mock_server.bodies import InvalidRequest
+from mock_server.cassettes import CASSETTE_PREFIX
 from mock_server.control import MockControl
 from mock_server.domain import Conflict, DomainError
 from mock_server.engine import Engine
@@ -59,12 +60,26 @@ def url_base(request: Request) -> str:
     return base_url(request.scope, engine_of(request).media_base)
 
 
-def scenario_header(request: Request) -> str | None:
-    """The ``X-Mock-Scenario`` header (absent: None); InvalidRequest when it names none."""
+def scenario_header(request: Request, *, replays: bool = False) -> str | None:
+    """The ``X-Mock-Scenario`` header (absent: None); InvalidRequest when it names none.
+
+    With ``replays`` (generate-360-set), ``cassette:NAME`` names a loaded cassette to replay; the
+    name is only looked up among the loaded ones, never used as a path.
+    """
     scenario = request.headers.get("x-mock-scenario") or None
-    if scenario is not None and scenario not in SCENARIO_CHOICES:
-        raise InvalidRequest(f"X-Mock-Scenario must be one of {', '.join(SCENARIO_CHOICES)}")
-    return scenario
+    if scenario is None or scenario in SCENARIO_CHOICES:
+        return scenario
+    loaded = engine_of(request).replays
+    if replays and scenario.startswith(CASSETTE_PREFIX):
+        if scenario.removeprefix(CASSETTE_PREFIX) in loaded:
+            return scenario
+        names = ", ".join(sorted(loaded)[:10]) + (", ..." if len(loaded) > 10 else "")
+        raise InvalidRequest(
+            f"X-Mock-Scenario: no cassette called {scenario.removeprefix(CASSETTE_PREFIX)[:64]!r} "
+            f"is loaded ({names or 'none: start the server with --cassettes DIR'})"
+        )
+    also = " or cassette:NAME" if replays else ""
+    raise InvalidRequest(f"X-Mock-Scenario must be one of {', '.join(SCENARIO_CHOICES)}{also}")
 
 
 def _fingerprint(request: Request, raw: bytes) -> str:

@@ -107,7 +107,7 @@ async def generate_360(request: Request) -> Response:
     upstream = engine.mode == "upstream"
 
     def produce() -> Response:
-        scenario = scenario_header(request)
+        scenario = scenario_header(request, replays=True)
         if upstream and not raw:
             raise InvalidJson("Invalid JSON body", "Unexpected end of JSON input")
         body = parse_body(Generate360Input, parse_json_body(raw), upstream=upstream)
