@@ -230,3 +230,21 @@ def test_an_unreadable_file(tmp_path: Path) -> None:
             load_cassettes(path)
     finally:
         os.chmod(path, 0o600)
+
+
+def test_states_within_one_second_are_spread_over_it(tmp_path: Path) -> None:
+    """Steps sharing a ``Date`` second are spread evenly over it, so each can be seen."""
+    cassette = small()
+    for step in cassette["timeline"][1:3]:
+        step["serverTime"] = "2026-01-01T00:00:05.000Z"
+    loaded = load_cassettes(write(tmp_path, "tape", cassette))["tape"]
+    assert [step.offset_ms for step in loaded.steps] == [0, 5_000, 5_500, 95_000]
+
+
+def test_a_cancel_that_lasts_until_the_end(tmp_path: Path) -> None:
+    """Cancelled, then completed (the cancel came during the last shot: D1) is one window."""
+    cassette = small()
+    cassette["timeline"][2]["body"]["status"] = "cancelled"
+    loaded = load_cassettes(write(tmp_path, "tape", cassette))["tape"]
+    assert loaded.cancel_window == (50_000, 95_000)
+    assert loaded.outcome == "completed"
