@@ -164,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     speed = "manual clock" if args.manual_clock else f"speed {args.speed:g}x"
     auth = ", API key required" if api_key else ""
     db = f", db {args.db}" if args.db else ""
-    tapes = f", {len(app.engine.replays)} cassettes" if args.cassettes else ""
+    count = len(app.engine.replays)
+    tapes = f", {count} cassette{'' if count == 1 else 's'}" if args.cassettes else ""
     banner = f"charlib mock server ({args.mode} mode, {speed}{auth}{db}{tapes}) listening on"
     print(f"{banner} {base_url_of(args.host, sock)}  (Ctrl-C to stop)", flush=True)
     try:

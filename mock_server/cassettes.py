@@ -175,8 +175,11 @@ def load_cassette(path: str | os.PathLike[str]) -> Cassette:
     name = cassette_name(path)
     try:
         size = os.stat(path).st_size
-        if size > MAX_FILE_BYTES:
-            raise CassetteError(f"{path}: {size} bytes; a cassette holds at most 16 MiB")
+    except OSError as exc:
+        raise CassetteError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if size > MAX_FILE_BYTES:
+        raise CassetteError(f"{path}: {size} bytes; a cassette holds at most 16 MiB")
+    try:
         with open(path, "rb") as file:
             data = json.loads(file.read(MAX_FILE_BYTES + 1))
     except OSError as exc:

@@ -146,8 +146,9 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
     with open(path, "wb") as file:
         file.truncate(17 * 1024 * 1024)
-    with pytest.raises(CassetteError, match="at most 16 MiB"):
+    with pytest.raises(CassetteError, match="at most 16 MiB") as caught:
         load_cassettes(path)
+    assert str(caught.value) == f"{path}: {17 * 1024 * 1024} bytes; a cassette holds at most 16 MiB"
 
 
 @pytest.mark.parametrize("name", ["-dash", "with space", "a" * 65, "ünï"])
