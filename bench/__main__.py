@@ -2,7 +2,7 @@
 
 Options: ``--quick`` (smaller and faster), ``--smoke`` (seconds; what the tests run),
 ``--only NAME[,NAME...]`` (``sdk``, ``mock``, ``scale``, ``concurrency``, ``polling``,
-``startup``), ``--output PATH`` (default ``bench/RESULTS.md``; ``-`` writes nothing).
+``startup``, ``download``), ``--output PATH`` (default ``bench/RESULTS.md``; ``-`` writes nothing).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import concurrency, mock_throughput, polling, scale, sdk_overhead, startup
+from bench import concurrency, download, mock_throughput, polling, scale, sdk_overhead, startup
 from bench.findings import CHANGES, REMAINING, WHY_NOT
 from bench.harness import Row, Settings, render_table
 from bench.load import wrk_available
@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, Callable[[Settings], list[Row]]] = {
     "concurrency": concurrency.run,
     "polling": polling.run,
     "startup": startup.run,
+    "download": download.run,
 }
 
 DEFAULT_OUTPUT = Path(__file__).with_name("RESULTS.md")

@@ -16,6 +16,8 @@ from charlib._client import AsyncClient, Client
 from charlib._clock import Clock, SystemClock
 from charlib._config import DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, RetryPolicy
 from charlib._display import JobsProgressBar, ProgressBar
+from charlib._download_errors import DownloadError, FileTooLargeError, NotAnImageError
+from charlib._download_set import DownloadReport, FailedDownload, SavedImage
 from charlib._exceptions import (
     APIConnectionError,
     APIError,
@@ -96,7 +98,11 @@ __all__ = [
     "CoreSetData",
     "CoreSetResult",
     "DeleteResult",
+    "DownloadError",
+    "DownloadReport",
+    "FailedDownload",
     "FailedImage",
+    "FileTooLargeError",
     "GeneratedImage",
     "Health",
     "InitialImage",
@@ -118,6 +124,7 @@ __all__ = [
     "JobsProgressBar",
     "MasterReferenceRequiredError",
     "Media",
+    "NotAnImageError",
     "NotFoundError",
     "NotGiven",
     "Pagination",
@@ -128,6 +135,7 @@ __all__ = [
     "ReferenceImage",
     "RequestTooLargeError",
     "RetryPolicy",
+    "SavedImage",
     "SystemClock",
     "WaitTimeoutError",
     "__version__",

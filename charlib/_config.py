@@ -22,6 +22,8 @@ from charlib._exceptions import InvalidParameterError
 __all__ = [
     "CORE_SET_TIMEOUT",
     "DEFAULT_BASE_URL",
+    "DEFAULT_DOWNLOAD_CONCURRENCY",
+    "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RETRY_STATUSES",
     "DEFAULT_TIMEOUT",
@@ -42,6 +44,11 @@ DEFAULT_MAX_RETRIES = 3
 
 #: The legacy blocking core-set route runs 15-30 minutes; allow 45.
 CORE_SET_TIMEOUT = httpx.Timeout(45 * 60.0, connect=10.0)
+
+#: Downloads: files fetched at once, and the largest body accepted for one image (no image of a
+#: 360° set comes near 50 MiB; a body that does is refused, never written whole).
+DEFAULT_DOWNLOAD_CONCURRENCY = 8
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 ENV_BASE_URL = "CHARLIB_BASE_URL"
 ENV_API_KEY = "CHARLIB_API_KEY"

@@ -69,34 +69,11 @@ def status_html(status: JobStatus) -> str:
 
 
 def results_html(results: JobResults) -> str:
-    """A table of generated images (with thumbnails) and a list of failed shots."""
-    esc = html.escape
-    rows: list[str] = []
-    if results.generated_images:
-        cells = "".join(
-            "<tr>"
-            f'<td><img src="{esc(image.url or "")}" width="64" loading="lazy"></td>'
-            f"<td>{esc(image.angle or '')}</td><td>{_number(image.quality)}</td>"
-            "</tr>"
-            for image in results.generated_images
-        )
-        rows.append(
-            "<table><thead><tr><th>image</th><th>shot</th><th>quality</th></tr></thead>"
-            f"<tbody>{cells}</tbody></table>"
-        )
-    if results.failed_images:
-        failed = "".join(
-            f"<li>{esc(image.angle or '')}: {esc(image.error or '')}"
-            f" ({image.attempts} attempts)</li>"
-            for image in results.failed_images
-        )
-        rows.append(f"<details><summary>{len(results.failed_images)} failed</summary>")
-        rows.append(f"<ul>{failed}</ul></details>")
-    return "".join(rows)
+    """The contact sheet of a job's results: its shots in canonical order as a grid of images
+    (by URL) with angle and quality, failed shots as labelled placeholders (as ``index.html``)."""
+    from charlib._contact_sheet import result_cards, sheet_html
 
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return sheet_html(result_cards(results))
 
 
 def _tqdm(**options: Any) -> Any:

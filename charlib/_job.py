@@ -2,19 +2,22 @@
 
 Identity (``id``, ``poll_url``, ``estimated_completion_at``, ``accepted``), ``to_json()`` to hand
 the job to another process (which resumes it with ``client.jobs.resume(text)``), and ``refresh()``,
-``cancel()``, ``wait()`` and ``watch()``, which go through the client that started the job (so its
-options, retry policy and clock apply). Keep new methods paired, with identical signatures.
+``cancel()``, ``wait()``, ``watch()`` and ``download()``, which go through the client that started
+the job (so its options, retry policy and clock apply). Keep new methods paired, with identical
+signatures.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import httpx
 
+from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
 from charlib._models import CancelResult, JobAccepted, JobStatus
 from charlib._polling import PollPolicy
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
@@ -22,6 +25,7 @@ from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
     from charlib._display import ProgressBar
+    from charlib._download_set import DownloadReport, FailedDownload, SavedImage
 
 __all__ = ["AsyncJob", "Job"]
 
@@ -116,6 +120,29 @@ class Job(_JobBase):
             self.id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
         )
 
+    def download(
+        self,
+        dest: str | os.PathLike[str],
+        *,
+        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
+        overwrite: bool = False,
+        manifest: bool = True,
+        progress: bool = False,
+        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> DownloadReport:
+        """Save the finished job's images (``client.jobs.download(job, dest, ...)``)."""
+        return self._client.jobs.download(
+            self,
+            dest,
+            concurrency=concurrency,
+            overwrite=overwrite,
+            manifest=manifest,
+            progress=progress,
+            on_file=on_file,
+            max_bytes=max_bytes,
+        )
+
 
 class AsyncJob(_JobBase):
     """A started job, bound to the :class:`~charlib.AsyncClient` that started it."""
@@ -164,4 +191,27 @@ class AsyncJob(_JobBase):
         """Same as :meth:`Job.watch`, as an async iterator (``async for``)."""
         return self._client.jobs.watch(
             self.id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
+        )
+
+    async def download(
+        self,
+        dest: str | os.PathLike[str],
+        *,
+        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
+        overwrite: bool = False,
+        manifest: bool = True,
+        progress: bool = False,
+        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> DownloadReport:
+        """Same as :meth:`Job.download`, awaited."""
+        return await self._client.jobs.download(
+            self,
+            dest,
+            concurrency=concurrency,
+            overwrite=overwrite,
+            manifest=manifest,
+            progress=progress,
+            on_file=on_file,
+            max_bytes=max_bytes,
         )

@@ -16,11 +16,22 @@ code: ``repr`` and the notebook's ``_repr_html_`` import
 from __future__ import annotations
 
 import enum
+import os
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
+
+from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
+from charlib._shots import shot_position
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from charlib._client import Client
+    from charlib._download_set import DownloadReport, FailedDownload, SavedImage
 
 
 def _aware(value: datetime) -> datetime:
@@ -233,13 +244,64 @@ class JobProgress(WireModel):
 
 
 class GeneratedImage(WireModel):
-    """One generated image. ``angle`` is the shot name (e.g. ``"35mm FRONT FULL (Enhanced)"``)."""
+    """One generated image. ``angle`` is the shot name (e.g. ``"35mm FRONT FULL (Enhanced)"``).
+
+    ``url`` is where the file should be; against the live service it is a fixed host plus the
+    media id, not the real file (contract D17): :meth:`read`, :meth:`download` and
+    ``client.jobs.download`` find the real one through the character's gallery when they can.
+    ``shot_slug`` and ``is_valid`` (quality met the job's threshold) come from servers that send
+    them (the reference server does; the live service does not).
+    """
 
     url: str | None = None
     angle: str | None = None
     quality: float | None = None
     dino_asset_id: str | None = None
     media_id: str | None = None
+    shot_slug: str | None = None
+    is_valid: bool | None = None
+
+    @property
+    def position(self) -> int | None:
+        """The shot's 1-based position in the canonical 27 (contract §10.1), by ``shot_slug``
+        or else by ``angle``; ``None`` for a shot the catalogue does not know."""
+        return shot_position(self.shot_slug, self.angle)
+
+    def read(self, *, client: Client | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        """Fetch the image's bytes (blocking; in async code use ``await client.jobs.download``).
+
+        Args:
+            client: the client whose API key, retry policy and timeout apply; default a
+                :class:`~charlib.Client` configured from the environment. The key is sent only
+                to that client's own origin.
+            max_bytes: refuse a body larger than this.
+
+        Raises:
+            DownloadError: the image could not be fetched (``NotAnImageError``,
+                ``FileTooLargeError``, or an HTTP or connection failure after retries).
+        """
+        from charlib._download_io import read_image
+
+        return read_image(self, client, max_bytes=max_bytes)
+
+    def download(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        client: Client | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> Path:
+        """Save the image to ``path`` (a file, or a directory to save ``NN_<slug>.<ext>`` in).
+
+        Written to ``<name>.part`` first, then renamed: ``path`` never holds half a file.
+        Arguments and errors as for :meth:`read`.
+
+        Returns:
+            The path of the saved file.
+        """
+        from charlib._download_io import save_image
+
+        return save_image(self, path, client, max_bytes=max_bytes)
 
 
 class FailedImage(WireModel):
@@ -248,6 +310,11 @@ class FailedImage(WireModel):
     angle: str | None = None
     error: str | None = None
     attempts: int | None = None
+
+    @property
+    def position(self) -> int | None:
+        """The shot's 1-based position in the canonical 27, by ``angle`` (its name)."""
+        return shot_position(None, self.angle)
 
 
 class JobResults(WireModel):
@@ -326,6 +393,42 @@ class JobStatus(WireModel):
         """``True`` when the job ``completed`` but some images failed (contract §13.1 rule 2)."""
         results = self.results
         return self.status is JobState.COMPLETED and results is not None and results.is_partial
+
+    def download(
+        self,
+        dest: str | os.PathLike[str],
+        *,
+        client: Client | None = None,
+        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
+        overwrite: bool = False,
+        manifest: bool = True,
+        progress: bool = False,
+        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> DownloadReport:
+        """Save this finished job's images to ``dest`` (blocking): ``client.jobs.download``.
+
+        The other arguments are those of :meth:`Jobs.download <charlib.Jobs.download>`. In async
+        code use ``await client.jobs.download(status, dest)``.
+
+        Args:
+            dest: the directory (created if needed).
+            client: the client to download with; default a :class:`~charlib.Client` configured
+                from the environment.
+        """
+        from charlib._download_io import download_status
+
+        return download_status(
+            self,
+            dest,
+            client,
+            concurrency=concurrency,
+            overwrite=overwrite,
+            manifest=manifest,
+            progress=progress,
+            on_file=on_file,
+            max_bytes=max_bytes,
+        )
 
 
 class Pagination(WireModel):

@@ -4,13 +4,15 @@
 
     charlib demo                                  # everything, offline, in a few seconds
     charlib generate-360 CHARACTER_ID --wait
-    charlib jobs list|status|wait|cancel ...
+    charlib generate-360 CHARACTER_ID --wait --out DIR
+    charlib jobs list|status|wait|download|cancel ...
     charlib characters list|create|initial-image ...
     charlib mock serve --speed 600
 
-Exit codes: 0 ok, 1 job failed or cancelled, 2 usage, 3 wait timeout, 4 the service refused the
-request or could not be reached, 130 interrupted. Errors are one ``error: ...`` line on stderr,
-never a traceback, and never show the API key. The command's pieces live in ``charlib._cli``.
+Exit codes: 0 ok, 1 job failed or cancelled (or some images could not be saved), 2 usage, 3 wait
+timeout, 4 the service refused the request or could not be reached, 130 interrupted. Errors are
+one ``error: ...`` line on stderr, never a traceback, and never show the API key. The command's
+pieces live in ``charlib._cli``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from charlib._cli.context import Context, ExitCode, UsageError
+from charlib._cli.download import save_set
 from charlib._cli.follow import wait_and_report
 from charlib._cli.render import (
     json_text,
@@ -60,8 +61,10 @@ def _job_rows(jobs: list[JobStatus]) -> str:
 
 
 def generate_360(context: Context) -> ExitCode:
-    """Start a 360° set; with ``--wait``, follow it to the end."""
+    """Start a 360° set; with ``--wait``, follow it to the end (and with ``--out``, save it)."""
     args = context.args
+    if args.out is not None and not args.wait:
+        raise UsageError("--out saves the finished set: give --wait too")
     with context.client() as client:
         job = client.characters.generate_360_set(
             args.character_id,
@@ -84,7 +87,11 @@ def generate_360(context: Context) -> ExitCode:
             return ExitCode.OK
         if not context.json:
             context.out(f"started job {job.id}")
-        return wait_and_report(context, client, job.id)
+        code = wait_and_report(context, client, job.id)
+        if code != ExitCode.OK or args.out is None:
+            return code
+        # With --json, stdout keeps its one document (the job); the download reports on stderr.
+        return save_set(context, client, job.id, document=False)
 
 
 # -- jobs ------------------------------------------------------------------------------------------

@@ -16,7 +16,14 @@ from typing import Any, TypeAlias
 from charlib._cli import commands
 from charlib._cli.context import MOCK_EXTRA
 from charlib._cli.demo import DEFAULT_SEED, DEFAULT_SPEED, SCENARIOS, demo
-from charlib._config import DEFAULT_BASE_URL, ENV_API_KEY, ENV_BASE_URL
+from charlib._cli.download import jobs_download
+from charlib._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DOWNLOAD_CONCURRENCY,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+)
+from charlib._download_set import MAX_CONCURRENCY
 from charlib._models import JobState, JobType
 from charlib._version import __version__
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT
@@ -26,7 +33,8 @@ __all__ = ["EXIT_CODES_HELP", "build_parser", "mock_serve_parser", "parse"]
 EXIT_CODES_HELP = """\
 exit codes:
   0    ok (a job that completed with some failed shots is still ok)
-  1    the job failed or was cancelled
+  1    the job failed or was cancelled, or (with --out, jobs download) some images could not
+       be saved (the others are; run the same command again to fetch what is missing)
   2    usage: a bad command line or argument
   3    timeout: the wait deadline passed (the job goes on on the server)
   4    the service refused the request (e.g. not found) or could not be reached
@@ -112,17 +120,20 @@ _TEXTS = {
         """
   charlib generate-360 66f1c0ffee00000000000a01
   charlib generate-360 66f1c0ffee00000000000a01 --image-count 8 --custom-seed 42 --wait
+  charlib generate-360 66f1c0ffee00000000000a01 --wait --out ada-360/
   JOB=$(charlib generate-360 66f1c0ffee00000000000a01 --json | jq -r .jobId)
 """,
         exit_codes=True,
     ),
     "jobs": _Text(
-        "list, inspect, wait for and cancel jobs",
-        "Background jobs: list them, read one's status, wait for one, cancel one.",
+        "list, inspect, wait for, download and cancel jobs",
+        "Background jobs: list them, read one's status, wait for one, save one's images, "
+        "cancel one.",
         """
   charlib jobs list --status processing
   charlib jobs status 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600
+  charlib jobs download 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --out ada-360/
   charlib jobs cancel 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
 """,
     ),
@@ -153,6 +164,21 @@ _TEXTS = {
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --timeout 600 --cancel-on-interrupt
   charlib jobs wait 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --json > job.json
+""",
+        exit_codes=True,
+    ),
+    "jobs download": _Text(
+        "save a finished job's images, with a manifest and a contact sheet",
+        "Save a finished job's images into DIR as NN_<shot slug>.<ext> (NN: the shot's place in "
+        "the canonical 27), with manifest.json (what was saved, sizes, SHA-256) and index.html "
+        "(a contact sheet that works offline). Run it again, or after Ctrl-C: files the "
+        "manifest vouches for are not fetched again. The API key goes only to the API's own "
+        "host; result URLs the live service gets wrong (a fixed media host) are resolved "
+        "through the character's gallery.",
+        """
+  charlib jobs download 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --out ada-360/
+  charlib jobs download 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --out ada-360/ --overwrite
+  charlib jobs download 3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77 --out ada-360/ --json | jq .failed
 """,
         exit_codes=True,
     ),
@@ -306,6 +332,29 @@ def _add_wait_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--no-progress", action="store_true", help="no progress display on stderr")
 
 
+def _add_download_options(parser: argparse.ArgumentParser, *, out_required: bool) -> None:
+    group = parser.add_argument_group("saving the images")
+    group.add_argument(
+        "--out",
+        required=out_required,
+        metavar="DIR",
+        help="save the images here (created if needed)"
+        + ("" if out_required else "; needs --wait"),
+    )
+    group.add_argument(
+        "--concurrency",
+        type=_int_range(1, MAX_CONCURRENCY),
+        default=DEFAULT_DOWNLOAD_CONCURRENCY,
+        metavar="N",
+        help=f"images fetched at once, 1-{MAX_CONCURRENCY} (default %(default)s)",
+    )
+    group.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="fetch every image again, even those already saved",
+    )
+
+
 # -- the tree --------------------------------------------------------------------------------------
 
 
@@ -377,6 +426,7 @@ def _add_generate(commands_: _Commands) -> None:
         "--wait", action="store_true", help="wait for the job to end, with progress and results"
     )
     _add_wait_options(parser)
+    _add_download_options(parser, out_required=False)
     _finish(parser, commands.generate_360, "the accepted job (or, with --wait, the finished one)")
 
 
@@ -406,6 +456,12 @@ def _add_jobs(commands_: _Commands) -> None:
     wait.add_argument("job_id", metavar="JOB_ID", help="the job's id")
     _add_wait_options(wait)
     _finish(wait, commands.jobs_wait, "the finished job")
+
+    download = _command(verbs, "jobs download")
+    download.add_argument("job_id", metavar="JOB_ID", help="the finished job's id")
+    _add_download_options(download, out_required=True)
+    download.add_argument("--no-progress", action="store_true", help="no progress on stderr")
+    _finish(download, jobs_download, "the download report")
 
     cancel = _command(verbs, "jobs cancel")
     cancel.add_argument("job_id", metavar="JOB_ID", help="the job's id")

@@ -13,11 +13,13 @@ import builtins
 import dataclasses
 import enum
 import json
-from collections.abc import AsyncIterator, Iterable, Iterator
+import os
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
 from charlib._exceptions import BadRequestError, CharlibError, InvalidParameterError
 from charlib._job import AsyncJob, Job
 from charlib._models import CancelResult, JobAccepted, JobPage, JobState, JobStatus, JobType
@@ -51,6 +53,7 @@ from charlib._waiting import (
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
     from charlib._display import JobsProgressBar, ProgressBar
+    from charlib._download_set import DownloadReport, FailedDownload, SavedImage
 
 __all__ = ["AsyncJobs", "Jobs"]
 
@@ -431,6 +434,63 @@ class Jobs(_JobsBase):
         _, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
         return self._run(flow)
 
+    def download(
+        self,
+        job: str | Job | JobStatus,
+        dest: str | os.PathLike[str],
+        *,
+        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
+        overwrite: bool = False,
+        manifest: bool = True,
+        progress: bool = False,
+        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> DownloadReport:
+        """Save a finished job's images to ``dest`` as ``NN_<shot slug>.<ext>`` (NN: the shot's
+        place in the canonical 27), with ``manifest.json`` and an ``index.html`` contact sheet.
+
+        Safe to run again, or after an interruption: a file the manifest vouches for (same size
+        and SHA-256) is not fetched again; each file is written to ``<name>.part`` and renamed
+        once complete. The API key goes only to the API's own origin. A broken result URL (the
+        live service's fixed host, D17) is retried through the character's gallery. An image
+        that cannot be saved is reported in ``failed`` with its error; the others are saved.
+
+        Args:
+            job: a job id, a :class:`Job`, or a :class:`JobStatus` (a finished one with results
+                is used as it is; otherwise the status is fetched).
+            dest: the directory (created if needed).
+            concurrency: files fetched at once.
+            overwrite: fetch every file again, even those already saved (and accept a
+                ``dest`` that holds another job's download).
+            manifest: write ``manifest.json`` and ``index.html`` (``False``: only the images,
+                and a re-run fetches everything again).
+            progress: ``True`` draws a progress bar (tqdm, one tick per image).
+            on_file: called with each image's outcome (:class:`SavedImage`, skipped ones
+                first, or :class:`FailedDownload`), as it comes.
+            max_bytes: refuse a body larger than this (announced or counted).
+
+        Returns:
+            The :class:`DownloadReport`: ``downloaded``, ``skipped``, ``failed``.
+
+        Raises:
+            InvalidParameterError: the job has not finished (its state is named), an argument
+                is invalid, or ``dest`` holds another job's download.
+            NotFoundError: no such job.
+        """
+        from charlib._download_io import download_set
+        from charlib._download_set import DownloadOptions
+
+        options = DownloadOptions.check(
+            dest,
+            concurrency=concurrency,
+            overwrite=overwrite,
+            manifest=manifest,
+            progress=progress,
+            on_file=on_file,
+            max_bytes=max_bytes,
+        )
+        return download_set(self._client, job, options)
+
     def _run(self, flow: Flow) -> Iterator[JobStatus]:
         """Carry out a waiting flow's commands, each request of a batch in turn."""
         clock = self._client.clock
@@ -582,6 +642,33 @@ class AsyncJobs(_JobsBase):
         """Same as :meth:`Jobs.as_completed`, as an async iterator (``async for``)."""
         _, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
         return self._run(flow)
+
+    async def download(
+        self,
+        job: str | AsyncJob | JobStatus,
+        dest: str | os.PathLike[str],
+        *,
+        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
+        overwrite: bool = False,
+        manifest: bool = True,
+        progress: bool = False,
+        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> DownloadReport:
+        """Same as :meth:`Jobs.download`, awaited (``concurrency`` tasks instead of threads)."""
+        from charlib._download_io import download_set_async
+        from charlib._download_set import DownloadOptions
+
+        options = DownloadOptions.check(
+            dest,
+            concurrency=concurrency,
+            overwrite=overwrite,
+            manifest=manifest,
+            progress=progress,
+            on_file=on_file,
+            max_bytes=max_bytes,
+        )
+        return await download_set_async(self._client, job, options)
 
     async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:
         """Carry out a waiting flow's commands, the requests of a batch at once."""

@@ -21,6 +21,9 @@ TARGETS = (
     "4. Polling: requests",
     "4. Polling: detection lag",
     "5. Start-up",
+    "6. Download: throughput",
+    "6. Download: vs a hand-written loop",
+    "6. Download: memory",
 )
 
 

@@ -45,6 +45,7 @@ def test_every_example_is_tested() -> None:
         "resume_by_id.py",
         "cancel_on_timeout.py",
         "testing_with_fixtures.py",
+        "download_sets.py",
         "quickstart.ipynb",
     }
     found = {p.name for p in EXAMPLES.iterdir() if p.suffix in (".py", ".ipynb")}
@@ -103,6 +104,20 @@ def test_cancel_on_timeout() -> None:
     assert "on the server: JobStatus(" in result.stdout
     assert ": cancelled " in result.stdout
     assert "wait says: Job " in result.stdout
+
+
+def test_download_sets(tmp_path: Path) -> None:
+    """Three sets saved as each job ends (files, manifest, contact sheet); a re-run fetches none."""
+    result = run_example("download_sets.py", str(tmp_path))
+    assert result.stdout.count(" 8 saved, 0 failed -> ") == 3
+    assert "second run: 24 files already there, 0 fetched" in result.stdout
+    for name in ("ada", "grace", "alan"):
+        saved = sorted(path.name for path in (tmp_path / name).glob("*.png"))
+        assert saved[0] == "01_enhanced_35a_front_full_v2.png"
+        assert len(saved) == 8
+        manifest = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
+        assert [entry["file"] for entry in manifest["images"]] == saved
+        assert (tmp_path / name / "index.html").read_text(encoding="utf-8").count("<img ") == 8
 
 
 def test_testing_with_fixtures_runs_as_a_copied_test_file(tmp_path: Path) -> None:

@@ -34,12 +34,13 @@ def test_repr_of_a_partial_result_counts_images_and_failures() -> None:
 
 
 def test_html_shows_a_thumbnail_per_image_and_the_failures() -> None:
-    """The notebook view has one <img> per generated image and lists failed shots."""
+    """The notebook view (the contact sheet) has one <img> per generated image and a labelled
+    placeholder per failed shot."""
     status = _golden("status-completed-partial.json")
     page = status._repr_html_()
     assert page.count("<img ") == 2
     assert "35mm 3Q RIGHT (Enhanced)" in page
-    assert "1 failed" in page
+    assert page.count("generation failed after 3 attempts") == 1
 
 
 def test_html_escapes_server_text() -> None:
@@ -82,6 +83,6 @@ def test_wire_models_import_no_display_code_at_load() -> None:
     ]
     assert at_load == []
     status = _golden("status-completed-partial.json")
-    assert "<table" in status._repr_html_()
+    assert "<figure" in status._repr_html_()
     assert status.results is not None
-    assert "<table" in status.results._repr_html_()
+    assert "<figure" in status.results._repr_html_()

@@ -1,0 +1,126 @@
+"""Saving a finished set from the command line: ``jobs download`` and ``generate-360 --out``.
+
+Progress goes to stderr (a bar on a terminal, one line per image otherwise); stdout gets the
+summary, or with ``--json`` the report as one document. Exit 0 when every image is saved, 1 when
+some could not be (each is named on stderr; the others are on disk), so a script can run the
+same command again: it fetches only what is missing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from charlib._cli.context import Context, ExitCode
+from charlib._cli.render import json_text
+from charlib._download_set import DownloadReport, FailedDownload, SavedImage
+
+if TYPE_CHECKING:
+    from charlib._client import Client
+
+__all__ = ["jobs_download", "report_document", "save_set"]
+
+
+def _saved(image: SavedImage) -> dict[str, Any]:
+    return {
+        "position": image.position,
+        "slug": image.slug,
+        "file": image.path.name,
+        "size": image.size,
+        "sha256": image.sha256,
+        "url": image.url,
+        "source": image.source,
+    }
+
+
+def report_document(report: DownloadReport) -> dict[str, Any]:
+    """The report as JSON (camelCase keys, as the command's other documents)."""
+    return {
+        "jobId": report.job_id,
+        "dest": str(report.dest),
+        "downloaded": [_saved(image) for image in report.downloaded],
+        "skipped": [_saved(image) for image in report.skipped],
+        "failed": [
+            {
+                "position": failed.position,
+                "slug": failed.slug,
+                "url": failed.url,
+                "error": str(failed.error),
+                "errorType": type(failed.error).__name__,
+                "attempts": failed.attempts,
+            }
+            for failed in report.failed
+        ],
+        "manifest": None if report.manifest is None else str(report.manifest),
+        "index": None if report.index is None else str(report.index),
+    }
+
+
+class _Lines:
+    """One line per image on stderr (logs and pipes): ``[ 3/27] saved 03_...png (263 bytes)``."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._count = 0
+
+    def __call__(self, outcome: SavedImage | FailedDownload) -> None:
+        self._count += 1
+        if isinstance(outcome, SavedImage):
+            done = "kept" if outcome.skipped else "saved"
+            self._context.err(
+                f"[{self._count:3d}] {done} {outcome.path.name} ({outcome.size} bytes)"
+            )
+        else:
+            self._context.err(
+                f"[{self._count:3d}] FAILED shot {outcome.position:02d}_{outcome.slug}"
+            )
+
+
+def _summary(report: DownloadReport) -> str:
+    total = len(report.downloaded) + len(report.skipped) + len(report.failed)
+    parts = [
+        f"saved {len(report.downloaded) + len(report.skipped)} of {total} images to {report.dest}"
+    ]
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} already there")
+    if report.failed:
+        parts.append(f"{len(report.failed)} failed")
+    line = ", ".join(parts)
+    return line + (f"; contact sheet: {report.index}" if report.index is not None else "")
+
+
+def save_set(context: Context, client: Client, job_id: str, *, document: bool) -> ExitCode:
+    """Download ``job_id``'s set into ``--out``; print the report (a JSON ``document``, or a
+    summary). Exit 0 if every image is saved, 1 if some are not."""
+    args = context.args
+    quiet = getattr(args, "no_progress", False) or (
+        context.json and not context.is_tty(context.stderr)
+    )
+    bar = not quiet and context.is_tty(context.stderr)
+    on_file = None if quiet or bar else _Lines(context)
+    try:
+        report = client.jobs.download(
+            job_id,
+            args.out,
+            concurrency=args.concurrency,
+            overwrite=args.overwrite,
+            progress=bar,
+            on_file=on_file,
+        )
+    except OSError as error:  # the directory cannot be made or written (permissions, disk full)
+        context.err(f"error: cannot save into {args.out}: {error.strerror or error}")
+        return ExitCode.JOB_FAILED
+    for failed in report.failed:
+        context.err(f"error: {failed.position:02d}_{failed.slug}: {failed.error}")
+    if document:
+        context.out(json_text(report_document(report)))
+    elif context.json:
+        context.err(_summary(report))
+    else:
+        context.out(_summary(report))
+    return ExitCode.OK if report.ok else ExitCode.JOB_FAILED
+
+
+def jobs_download(context: Context) -> ExitCode:
+    """``charlib jobs download JOB_ID --out DIR``."""
+    with context.client() as client:
+        return save_set(context, client, context.args.job_id, document=context.json)
