@@ -85,9 +85,21 @@ def test_version_is_a_version() -> None:
 
 
 def test_no_public_submodules() -> None:
-    """Only ``cli``, ``testing`` and the pytest plugin are public modules; the rest is private."""
+    """Only ``cli``, ``testing``, ``contract`` (tools beside the SDK, imported by name) and the
+    pytest plugin are public modules; the rest is private."""
     names = {m.name for m in pkgutil.iter_modules(charlib.__path__)}
-    assert {n for n in names if not n.startswith("_")} <= {"cli", "pytest_plugin", "testing"}
+    public = {"cli", "contract", "pytest_plugin", "testing"}
+    assert {n for n in names if not n.startswith("_")} <= public
+
+
+def test_contract_module_names_are_documented() -> None:
+    """Every function and class charlib.contract exports has a docstring."""
+    import charlib.contract
+
+    for name in charlib.contract.__all__:
+        value = getattr(charlib.contract, name)
+        if callable(value):
+            assert (value.__doc__ or "").strip(), name
 
 
 def test_testing_module_names_are_documented() -> None:
