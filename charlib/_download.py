@@ -15,7 +15,8 @@ calls or awaits. What is decided here, once, for both:
   whose ``imageFile`` carries the real URL (contract D17), and fetched from there.
 - **Bodies** are streamed into a sink (a ``.part`` file, or memory) chunk by chunk and refused
   as soon as they are not an image (the first bytes decide), grow past ``max_bytes`` (announced
-  or counted), or end before their ``Content-Length``.
+  or counted), end before their ``Content-Length``, or come compressed (``identity`` is asked
+  for: a small compressed body could inflate without bound while it is decoded).
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ def _receive(
     """Stream the body into the target's sink; refuse it as soon as it cannot be a good image."""
     content_type = response.headers.get("content-type")
     announced = _content_length(response)
-    refusal = _refusal(content_type, announced, fetcher.max_bytes, target, url)
+    refusal = _refusal(response, fetcher.max_bytes, target, url)
     if refusal is not None:
         yield Close()
         return refusal
@@ -333,10 +334,8 @@ def _receive(
                     return _too_large(target, url, fetcher.max_bytes)
             if end:
                 break
-        # Over a socket httpx checks the length itself; this catches any other transport. (An
-        # encoded body's length is the encoded one: its transport has checked it.)
-        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
-        if announced is not None and not encoded and sink.size != announced:
+        # Over a socket httpx checks the length itself; this catches any other transport.
+        if announced is not None and sink.size != announced:
             shown = shown_url(url)
             error = DownloadError(
                 f"{target.label}: the body had {sink.size} of {announced} bytes ({shown})",
@@ -360,15 +359,23 @@ def _too_large(target: Target, url: str, limit: int) -> _Failure:
     return _Failure(error, url)
 
 
-def _refusal(
-    content_type: str | None, announced: int | None, limit: int, target: Target, url: str
-) -> _Failure | None:
-    """A failure decided by the headers alone: plainly not an image, or announced too large."""
+def _refusal(response: httpx.Response, limit: int, target: Target, url: str) -> _Failure | None:
+    """A failure decided by the headers alone: plainly not an image, compressed though
+    ``identity`` was asked for (a small compressed body may inflate without bound as it is
+    decoded, before any limit can count it), or announced too large."""
+    headers = response.headers
+    content_type = headers.get("content-type")
     if is_refused_type(content_type):
         kind = _printable((content_type or "").split(";")[0], 60)
         shown = shown_url(url)
         error = NotAnImageError(f"{target.label}: {kind} is not an image ({shown})", url=shown)
         return _Failure(error, url, broken=True)
+    encoding = headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        shown = shown_url(url)
+        what = f"a {_printable(encoding, 30)}-encoded body, though identity was asked for"
+        return _Failure(DownloadError(f"{target.label}: {what} ({shown})", url=shown), url)
+    announced = _content_length(response)
     if announced is not None and announced > limit:
         return _too_large(target, url, limit)
     return None

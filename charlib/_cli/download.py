@@ -109,6 +109,10 @@ def save_set(context: Context, client: Client, job_id: str, *, document: bool) -
     except OSError as error:  # the directory cannot be made or written (permissions, disk full)
         context.err(f"error: cannot save into {args.out}: {error.strerror or error}")
         return ExitCode.JOB_FAILED
+    except KeyboardInterrupt:
+        # What is saved is in the manifest; the same command fetches only the rest.
+        context.err(f"\ninterrupted; resume with: charlib jobs download {job_id} --out {args.out}")
+        return ExitCode.INTERRUPTED
     for failed in report.failed:
         context.err(f"error: {failed.position:02d}_{failed.slug}: {failed.error}")
     if document:

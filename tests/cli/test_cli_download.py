@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+import charlib
 from mock_server import RunningServer
 from tests.cli.conftest import Run
 
@@ -97,3 +100,18 @@ def test_unknown_job_and_unwritable_dest(api: Run, character_id: str, tmp_path: 
     assert blocked.code == 1
     assert blocked.err.startswith("error: cannot save into")
     assert "Traceback" not in blocked.err
+
+
+def test_ctrl_c_says_how_to_resume(
+    api: Run, character_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted: exit 130 and the command that fetches what is missing."""
+    job_id = _finished(api, character_id, count=1)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(charlib.Jobs, "download", interrupted)
+    result = api("jobs", "download", job_id, "--out", str(tmp_path))
+    assert result.code == 130
+    assert f"resume with: charlib jobs download {job_id} --out {tmp_path}" in result.err

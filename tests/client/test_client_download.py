@@ -3,6 +3,7 @@ redirects, hostile answers, retries with the client's policy, the D17 fallback, 
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Callable
@@ -423,3 +424,20 @@ def test_status_and_image_helpers_use_the_given_client(world: World, tmp_path: P
             first.read(client=client)
         with pytest.raises(charlib.FileTooLargeError):
             finished.results.generated_images[0].read(client=client, max_bytes=10)  # type: ignore[union-attr]
+
+
+async def test_a_compressed_body_is_refused_before_it_is_decoded(
+    client_of: Callable[..., AnyClient], world: World, tmp_path: Path
+) -> None:
+    """identity is asked for; a gzip body (a bomb, here) is refused from its headers, unread."""
+    bomb = gzip.compress(PNG_CHUNK + bytes(5_000_000))
+    headers = {"content-encoding": "gzip", "content-type": "image/png"}
+    world.add(f"{CDN}/bomb", httpx.Response(200, headers=headers, stream=Stream(bomb, 1)))
+    world.serve(f"{CDN}/fine", png(0))
+    world.job(status([image(f"{CDN}/bomb", "bomb", "bomb"), image(f"{CDN}/fine", "fine", "fine")]))
+    report = await download(client_of(), tmp_path)
+    [failed] = report.failed
+    assert "gzip-encoded body" in str(failed.error)
+    assert failed.attempts == 1
+    assert [saved.slug for saved in report.downloaded] == ["fine"]
+    assert all(r.headers["accept-encoding"] == "identity" for r in world.to(CDN))
