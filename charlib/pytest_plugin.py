@@ -19,6 +19,7 @@ One marker configures the mock of a test::
 
     @pytest.mark.charlib(mode="upstream", seed=7, scenario="partial", speed=120,
                          faults={"rate": 0.3, "kinds": ["503"]}, capacity=4, api_key="k")
+    @pytest.mark.charlib(cassette="cassettes/ada.json")  # every job replays a recorded one
 
 The plugin stays light to import: the mock server and uvicorn are imported inside the fixtures.
 """
@@ -26,7 +27,10 @@ The plugin stays light to import: the mock server and uvicorn are imported insid
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -35,7 +39,16 @@ if TYPE_CHECKING:
     from charlib import AsyncClient, Client
     from mock_server import MockApp, MockControl, RunningServer
 
-MARKER_OPTIONS = ("mode", "seed", "speed", "scenario", "faults", "capacity", "api_key")
+MARKER_OPTIONS = (
+    "mode",
+    "seed",
+    "speed",
+    "scenario",
+    "faults",
+    "capacity",
+    "api_key",
+    "cassette",
+)
 DEFAULT_SERVER_SPEED = 60.0
 
 
@@ -44,7 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "charlib(mode='reference', seed=0, speed=None, scenario=None, faults=None, capacity=None,"
-        " api_key=None): configure the charlib mock server of this test (charlib_* fixtures).",
+        " api_key=None, cassette=None): configure the charlib mock server of this test"
+        " (charlib_* fixtures); cassette='path.json' makes its jobs replay that recording.",
     )
 
 
@@ -63,15 +77,44 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     return dict(marker.kwargs)
 
 
-def _app_options(options: dict[str, Any]) -> dict[str, Any]:
+def _app_options(options: dict[str, Any], request: pytest.FixtureRequest) -> dict[str, Any]:
     """create_app() arguments from marker options (clock, scenario and faults are set apart)."""
-    return {key: options[key] for key in ("mode", "seed", "capacity", "api_key") if key in options}
+    chosen = ("mode", "seed", "capacity", "api_key")
+    app_options = {key: options[key] for key in chosen if key in options}
+    if options.get("cassette") is not None:
+        app_options["cassettes"] = _cassette_path(options["cassette"], request)
+    return app_options
+
+
+def _cassette_path(value: object, request: pytest.FixtureRequest) -> Path:
+    """The marker's cassette file (relative to the test's own file)."""
+    if not isinstance(value, str | os.PathLike):
+        raise pytest.UsageError("@pytest.mark.charlib(cassette=...) takes the path of a cassette")
+    path = Path(request.path).parent / value
+    if not path.is_file():
+        raise pytest.UsageError(f"@pytest.mark.charlib: no cassette file {path}")
+    return path
+
+
+def _create_app(factory: Any, **more: Any) -> Any:
+    """``factory(**more)`` (creating a mock); a bad cassette fails the test, by file and reason."""
+    from mock_server import CassetteError
+
+    try:
+        return factory(**more)
+    except CassetteError as exc:
+        raise pytest.UsageError(f"@pytest.mark.charlib: {exc}") from None
 
 
 def _configure(control: MockControl, options: dict[str, Any]) -> None:
-    if options.get("scenario") is not None:
+    scenario = options.get("scenario")
+    if options.get("cassette") is not None:
+        if scenario is not None:
+            raise pytest.UsageError("@pytest.mark.charlib: give scenario= or cassette=, not both")
+        scenario = "cassette:" + Path(options["cassette"]).name.removesuffix(".json")
+    if scenario is not None:
         try:
-            control.set_scenario(options["scenario"])
+            control.set_scenario(scenario)
         except ValueError as exc:  # a misspelt value: as clear as a misspelt option
             raise pytest.UsageError(f"@pytest.mark.charlib: {exc}") from None
     faults = options.get("faults")
@@ -87,7 +130,7 @@ def charlib_app(request: pytest.FixtureRequest) -> MockApp:
     from mock_server import ManualClock, create_app
 
     options = _options(request)
-    app = create_app(clock=ManualClock(), **_app_options(options))
+    app: MockApp = _create_app(create_app, clock=ManualClock(), **_app_options(options, request))
     _configure(app.mock, options)
     return app
 
@@ -151,6 +194,11 @@ def charlib_server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
 
     options = _options(request)
     speed = options.get("speed") or DEFAULT_SERVER_SPEED
-    with serve(clock=ScaledClock(float(speed)), **_app_options(options)) as server:
+    with contextlib.ExitStack() as stack:
+        server: RunningServer = _create_app(
+            lambda **more: stack.enter_context(serve(**more)),
+            clock=ScaledClock(float(speed)),
+            **_app_options(options, request),
+        )
         _configure(server.mock, options)
         yield server
