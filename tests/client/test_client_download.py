@@ -441,3 +441,28 @@ async def test_a_compressed_body_is_refused_before_it_is_decoded(
     assert failed.attempts == 1
     assert [saved.slug for saved in report.downloaded] == ["fine"]
     assert all(r.headers["accept-encoding"] == "identity" for r in world.to(CDN))
+
+
+async def test_an_unreachable_host_is_tried_once_per_run(
+    client_of: Callable[..., AnyClient], world: World, tmp_path: Path
+) -> None:
+    """Once a host cannot be reached, the other images go to the gallery without trying it."""
+    media = ["m0", "m1", "m2"]
+    gallery = [{"imageFile": {"id": m, "url": f"{CDN}/{m}.png"}} for m in media]
+    character = httpx.Response(200, json={"id": CHARACTER, "imageGallery": gallery})
+    world.add(f"{API}/api/v1/characters/{CHARACTER}", character)
+    for n, m in enumerate(media):
+        world.add(f"{FIXED_HOST}{m}", httpx.ConnectError("[Errno -2] Name or service not known"))
+        world.serve(f"{CDN}/{m}.png", png(n))
+    names = [name for _, name in SHOTS[:3]]
+    world.job(
+        status(
+            [
+                image(f"{FIXED_HOST}{m}", None, n, media_id=m)
+                for m, n in zip(media, names, strict=True)
+            ]
+        )
+    )
+    report = await download(client_of(), tmp_path, concurrency=1)
+    assert len(report.downloaded) == 3
+    assert len(world.to(FIXED_HOST)) == 1
