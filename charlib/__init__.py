@@ -38,6 +38,7 @@ from charlib._exceptions import (
     PartialResultError,
     RateLimitError,
     RequestTooLargeError,
+    ResponseTooLargeError,
     WaitTimeoutError,
 )
 from charlib._job import AsyncJob, Job
@@ -134,6 +135,7 @@ __all__ = [
     "RateLimitError",
     "ReferenceImage",
     "RequestTooLargeError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "SavedImage",
     "SystemClock",

@@ -4,12 +4,17 @@
 arguments, maps responses to models or exceptions and builds the retry arguments; it never touches
 the network. :class:`Client` and :class:`AsyncClient` differ only in ``send`` vs ``await send``,
 ``Retrying`` vs ``AsyncRetrying`` and ``clock.sleep`` vs ``clock.asleep``.
+
+Every attempt is bounded as a whole: the request's timeout is a total for the exchange (connect,
+send, headers, body), not a bound on each read, and the body is read in chunks that may not pass
+``max_response_bytes`` (see :mod:`charlib._deadline` and :class:`charlib._response.BodyReader`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from dataclasses import replace
 from types import TracebackType
@@ -25,19 +30,47 @@ from charlib._config import (
     ENV_BASE_URL,
     RetryPolicy,
 )
-from charlib._exceptions import APIConnectionError, APITimeoutError, InvalidParameterError
+from charlib._deadline import DEADLINE, bounded_transport
+from charlib._exceptions import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    InvalidParameterError,
+    redact_error,
+)
 from charlib._logging import configure_from_env, redact_headers
 from charlib._models import Health
 from charlib._request import RequestSpec
 from charlib._resources.characters import AsyncCharacters, Characters
 from charlib._resources.jobs import AsyncJobs, Jobs
-from charlib._response import make_status_error, model_parser
+from charlib._response import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    BodyReader,
+    make_status_error,
+    model_parser,
+)
 from charlib._retry import RetryMode, is_retryable, retry_arguments
+from charlib._text import SENSITIVE_HEADERS, redact, secret_forms, terminal_safe
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     import tenacity
+
+if sys.version_info >= (3, 11):
+    from asyncio import timeout as _time_limit
+else:  # pragma: no cover - Python 3.10 has no asyncio.timeout; anyio (an httpx dependency) has
+    from contextlib import asynccontextmanager
+
+    import anyio
+
+    @asynccontextmanager
+    async def _time_limit(seconds: float | None) -> AsyncIterator[None]:
+        with anyio.fail_after(seconds):
+            yield
+
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -52,7 +85,19 @@ _URL_CACHE_SIZE = 1024
 
 def _resolve_base_url(base_url: str | httpx.URL | None) -> httpx.URL:
     raw = base_url if base_url is not None else os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-    url = httpx.URL(str(raw))
+    try:
+        url = httpx.URL(str(raw))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        # The text is not shown: it may hold a password that failed to parse.
+        raise InvalidParameterError("base_url", "is not a valid URL") from None
+    if url.userinfo:
+        # httpx would send them as Basic auth in place of the bearer key, and they would show
+        # in every URL charlib logs or puts in a message.
+        raise InvalidParameterError(
+            "base_url",
+            "must not contain credentials (user:password@...); give the key as api_key "
+            "(the URL is not shown, to keep the password out of logs)",
+        )
     if url.scheme not in ("http", "https") or not url.host:
         raise InvalidParameterError("base_url", f"must be an absolute http(s) URL, got {raw!r}")
     # A trailing slash makes relative paths append to any prefix (https://host/prefix/api/...).
@@ -89,6 +134,35 @@ def _resolve_api_key(api_key: str | None) -> str | None:
     return key
 
 
+def _resolve_max_response_bytes(limit: int) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidParameterError(
+            "max_response_bytes", f"must be a positive number of bytes, got {limit!r}"
+        )
+    return limit
+
+
+def _total(timeout: httpx.Timeout) -> float | None:
+    """The whole exchange's bound: the largest part of ``timeout`` (``Timeout(30, connect=10)``:
+    30 s in all, of which at most 10 to connect); ``None`` only if every part is ``None``."""
+    parts = [part for part in (timeout.read, timeout.connect, timeout.write, timeout.pool) if part]
+    return max(parts) if parts else None
+
+
+def _secrets(
+    api_key: str | None, http_client: httpx.Client | httpx.AsyncClient | None
+) -> tuple[str, ...]:
+    """What this client must never show: its key, and the credential headers of an injected
+    client (its token alone too, so an echo without the ``Bearer`` word is caught)."""
+    found = [api_key] if api_key else []
+    if http_client is not None:
+        for name, value in http_client.headers.multi_items():
+            if name.lower() in SENSITIVE_HEADERS:
+                found += [value, value.rpartition(" ")[2]]
+    # A tiny value would be "found" everywhere; such a secret protects nothing anyway.
+    return secret_forms(secret for secret in found if len(secret) >= 6)
+
+
 def _resolve_retry(
     retry: RetryPolicy | None, max_retries: int | None, default: RetryPolicy
 ) -> RetryPolicy:
@@ -120,12 +194,16 @@ class _BaseClient:
         max_retries: int | None,
         retry: RetryPolicy | None,
         clock: Clock | None,
+        max_response_bytes: int,
     ) -> None:
         configure_from_env()
         self._base_url = _resolve_base_url(base_url)
         self._api_key = _resolve_api_key(api_key)
         self._timeout = _resolve_timeout(timeout)
+        self._total = _total(self._timeout)
         self._retry_policy = _resolve_retry(retry, max_retries, self._retry_policy)
+        self._max_response_bytes = _resolve_max_response_bytes(max_response_bytes)
+        self._secrets = _secrets(self._api_key, None)
         self._clock: Clock = clock if clock is not None else SystemClock()
         # Learnt from responses: does this server honour Idempotency-Key? (See charlib._retry.)
         self._keys_honoured = False
@@ -144,8 +222,13 @@ class _BaseClient:
 
     @property
     def timeout(self) -> httpx.Timeout:
-        """The per-request timeout."""
+        """The per-request timeout; its largest part bounds each attempt as a whole."""
         return self._timeout
+
+    @property
+    def max_response_bytes(self) -> int:
+        """The largest response body (decoded) this client reads."""
+        return self._max_response_bytes
 
     @property
     def max_retries(self) -> int:
@@ -169,11 +252,17 @@ class _BaseClient:
         return self._http.is_closed
 
     def _adopt(self, http_client: _H | None, kind: type[_H]) -> _H:
-        """The HTTP client to send through: ``http_client`` (its owner closes it), else our own."""
+        """The HTTP client to send through: ``http_client`` (its owner closes it), else our own
+        (for the sync client, one whose connections honour each request's deadline)."""
         if http_client is not None and not isinstance(http_client, kind):
             raise InvalidParameterError("http_client", f"must be an httpx.{kind.__name__}")
         self._owns_http = http_client is None
-        return kind() if http_client is None else http_client
+        if http_client is not None:
+            self._secrets = _secrets(self._api_key, http_client)
+            return http_client
+        if issubclass(kind, httpx.Client):
+            return kind(transport=bounded_transport())
+        return kind()
 
     def _option_kwargs(
         self,
@@ -183,8 +272,11 @@ class _BaseClient:
         max_retries: int | NotGiven,
         retry: RetryPolicy | NotGiven,
         clock: Clock | NotGiven,
+        max_response_bytes: int | NotGiven,
     ) -> dict[str, Any]:
         """This client's options, overridden by the given ones (for ``with_options``)."""
+        if isinstance(max_response_bytes, NotGiven):
+            max_response_bytes = self._max_response_bytes
         return {
             "base_url": self._base_url if isinstance(base_url, NotGiven) else base_url,
             "api_key": self._api_key if isinstance(api_key, NotGiven) else api_key,
@@ -192,6 +284,7 @@ class _BaseClient:
             "max_retries": None if isinstance(max_retries, NotGiven) else max_retries,
             "retry": self._retry_policy if isinstance(retry, NotGiven) else retry,
             "clock": self._clock if isinstance(clock, NotGiven) else clock,
+            "max_response_bytes": max_response_bytes,
             "http_client": self._http,
         }
 
@@ -249,14 +342,24 @@ class _BaseClient:
     def _transport_error(
         self, exc: httpx.TransportError, request: httpx.Request
     ) -> APIConnectionError:
-        """Wrap an httpx transport error (the caller chains it as ``__cause__``)."""
+        """Wrap an httpx transport error, secrets taken out of it and of ``exc`` (which the
+        caller chains as ``__cause__``)."""
         what = f"{request.method} {request.url}"
         if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(f"Request timed out: {what}", request=request)
-        detail = str(exc) or type(exc).__name__
-        if self._api_key:
-            detail = detail.replace(self._api_key, "<redacted>")
-        return APIConnectionError(f"Connection error: {what}: {detail}", request=request)
+            error: APIConnectionError = APITimeoutError(
+                f"Request timed out: {what}", request=request
+            )
+        else:
+            detail = str(exc) or type(exc).__name__
+            error = APIConnectionError(f"Connection error: {what}: {detail}", request=request)
+        error.__cause__ = exc  # so that the chain is redacted too
+        redact_error(error, self._secrets)
+        return error
+
+    def _deadline(self, spec: RequestSpec[Any]) -> tuple[float | None, float | None]:
+        """(seconds, monotonic deadline) of one attempt of ``spec``: its timeout as a total."""
+        total = self._total if spec.timeout is None else _total(spec.timeout)
+        return total, None if total is None else time.monotonic() + total
 
     @staticmethod
     def _log_request(request: httpx.Request) -> None:
@@ -281,19 +384,24 @@ class _BaseClient:
                 request.method,
                 request.url,
                 response.status_code,
-                response.reason_phrase,
+                terminal_safe(response.reason_phrase),
                 elapsed * 1000,
             )
-        if not response.is_success:
-            raise make_status_error(response)
-        return spec.parse(response)
+        try:
+            if not response.is_success:
+                raise make_status_error(response)
+            return spec.parse(response)
+        except APIError as error:
+            redact_error(error, self._secrets)  # a server may echo the token it was sent
+            raise
 
     def __repr__(self) -> str:
-        # The API key is never shown, only whether one is set.
+        # The API key is never shown, only whether one is set (and the URL holds no credentials).
         key = "<set>" if self._api_key else None
-        return (
+        return redact(
             f"{type(self).__name__}(base_url={str(self._base_url)!r}, api_key={key}, "
-            f"timeout={self._timeout!r}, max_retries={self.max_retries})"
+            f"timeout={self._timeout!r}, max_retries={self.max_retries})",
+            self._secrets,
         )
 
 
@@ -311,15 +419,23 @@ class Client(_BaseClient):
         api_key: sent as ``Authorization: Bearer ...``; default ``$CHARLIB_API_KEY``. Never shown
             in ``repr``, logs or error messages.
         timeout: per-request timeout in seconds or an ``httpx.Timeout``; default 30 s (10 s to
-            connect).
+            connect). It bounds each attempt as a whole (connecting, sending, and receiving the
+            headers and the body): a server trickling its answer a byte at a time is cut off at
+            the timeout, then the request is retried like any timeout. For an ``httpx.Timeout``
+            the total is its largest part.
         max_retries: retries after the first attempt of a retryable request, 0 disables
             retrying; default: the policy's (3). Given with ``retry``, it replaces the policy's.
         retry: the :class:`RetryPolicy` (retries, backoff, ``Retry-After`` cap, retried statuses);
             waits use it too, to tell which failed polls to wait out.
         http_client: an ``httpx.Client`` to send through (e.g. with ``httpx.MockTransport``).
-            ``base_url``, headers and ``timeout`` of this client still apply. An injected client
-            is not closed by :meth:`close`: its owner closes it.
+            ``base_url``, headers and ``timeout`` of this client still apply (the timeout as a
+            total between body chunks; only a client charlib creates also bounds each socket
+            operation by it). An injected client is not closed by :meth:`close`: its owner
+            closes it.
         clock: the clock every sleep goes through (default: the real one); tests inject a fake.
+        max_response_bytes: the largest response body read, counted after decompression
+            (default 16 MiB); a larger one raises :class:`ResponseTooLargeError` as soon as it
+            passes the limit.
     """
 
     characters: Characters
@@ -338,8 +454,9 @@ class Client(_BaseClient):
         retry: RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         clock: Clock | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        super().__init__(base_url, api_key, timeout, max_retries, retry, clock)
+        super().__init__(base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes)
         self._http = self._adopt(http_client, httpx.Client)
         self.characters = Characters(self)
         self.jobs = Jobs(self)
@@ -364,6 +481,7 @@ class Client(_BaseClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         retry: RetryPolicy | NotGiven = NOT_GIVEN,
         clock: Clock | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> Client:
         """A new client with some options changed, sharing this one's connection pool.
 
@@ -375,7 +493,10 @@ class Client(_BaseClient):
 
             slow = client.with_options(timeout=120, max_retries=0)
         """
-        return Client(**self._option_kwargs(base_url, api_key, timeout, max_retries, retry, clock))
+        args = self._option_kwargs(
+            base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes
+        )
+        return Client(**args)
 
     def close(self) -> None:
         """Close the connection pool if this client created it (an injected one is left open)."""
@@ -416,12 +537,23 @@ class Client(_BaseClient):
 
     def _attempt(self, spec: RequestSpec[_T], request: httpx.Request) -> _T:
         self._log_request(request)
-        started = time.perf_counter()
+        started = time.monotonic()
+        _, deadline = self._deadline(spec)
+        token = DEADLINE.set(deadline)  # every socket operation of this exchange ends by then
         try:
-            response = self._http.send(request)
+            response = self._http.send(request, stream=True)
+            try:
+                body = BodyReader(response, limit=self._max_response_bytes, deadline=deadline)
+                for chunk in response.iter_bytes():
+                    body.add(chunk)
+                body.finish()
+            finally:
+                response.close()
         except httpx.TransportError as exc:
             raise self._transport_error(exc, request) from exc
-        return self._handle(spec, response, time.perf_counter() - started)
+        finally:
+            DEADLINE.reset(token)
+        return self._handle(spec, response, time.monotonic() - started)
 
 
 class AsyncClient(_BaseClient):
@@ -456,8 +588,9 @@ class AsyncClient(_BaseClient):
         retry: RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         clock: Clock | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        super().__init__(base_url, api_key, timeout, max_retries, retry, clock)
+        super().__init__(base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes)
         self._http = self._adopt(http_client, httpx.AsyncClient)
         self.characters = AsyncCharacters(self)
         self.jobs = AsyncJobs(self)
@@ -475,9 +608,12 @@ class AsyncClient(_BaseClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         retry: RetryPolicy | NotGiven = NOT_GIVEN,
         clock: Clock | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
     ) -> AsyncClient:
         """Same as :meth:`Client.with_options`, for an :class:`AsyncClient`."""
-        args = self._option_kwargs(base_url, api_key, timeout, max_retries, retry, clock)
+        args = self._option_kwargs(
+            base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes
+        )
         return AsyncClient(**args)
 
     async def aclose(self) -> None:
@@ -519,9 +655,21 @@ class AsyncClient(_BaseClient):
 
     async def _attempt(self, spec: RequestSpec[_T], request: httpx.Request) -> _T:
         self._log_request(request)
-        started = time.perf_counter()
+        started = time.monotonic()
+        total, deadline = self._deadline(spec)
         try:
-            response = await self._http.send(request)
+            async with _time_limit(total):  # the whole exchange, whatever the transport
+                response = await self._http.send(request, stream=True)
+                try:
+                    body = BodyReader(response, limit=self._max_response_bytes, deadline=deadline)
+                    async for chunk in response.aiter_bytes():
+                        body.add(chunk)
+                    body.finish()
+                finally:
+                    await response.aclose()
         except httpx.TransportError as exc:
             raise self._transport_error(exc, request) from exc
-        return self._handle(spec, response, time.perf_counter() - started)
+        except TimeoutError as exc:  # the time limit cancelled the exchange
+            timeout = httpx.ReadTimeout("the request's timeout ran out", request=request)
+            raise self._transport_error(timeout, request) from exc
+        return self._handle(spec, response, time.monotonic() - started)

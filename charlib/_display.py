@@ -1,7 +1,8 @@
 """How a job looks to a person: a progress bar, a one-line repr, an HTML table for notebooks.
 
 Kept apart from the models and the waiting loop so neither imports tqdm: the bar's import happens
-only when a caller asks for ``progress=True``.
+only when a caller asks for ``progress=True``. Every string a server sent (the current task, an
+error, a shot's name) goes through :func:`charlib._text.terminal_safe` before it is shown.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import html
 import warnings
 from collections import Counter
 from typing import TYPE_CHECKING, Any
+
+from charlib._text import terminal_safe
 
 if TYPE_CHECKING:
     from charlib._models import JobResults, JobStatus
@@ -47,12 +50,17 @@ def status_summary(status: JobStatus) -> str:
         parts.append(progress.current_task)
     if status.error:
         parts.append(f"error: {status.error}")
-    return " ".join(parts)
+    return terminal_safe(" ".join(parts))
+
+
+def _esc(text: str) -> str:
+    """Server text for HTML: without control characters, then escaped."""
+    return html.escape(terminal_safe(text))
 
 
 def status_html(status: JobStatus) -> str:
     """An HTML fragment for Jupyter: status, progress, and a table of images with thumbnails."""
-    esc = html.escape
+    esc = _esc
     progress = status.progress
     rows = [
         f"<b>Job</b> <code>{esc(status.job_id)}</code> &mdash; <b>{esc(status.status.value)}</b>",
@@ -110,7 +118,7 @@ class ProgressBar:
         self._bar.n = max(0.0, min(100.0, percent))
         shots = f"{progress.current}/{progress.total}" if progress.total else ""
         task = progress.current_task or status.status.value
-        self._bar.set_postfix_str(f"{shots} {task}".strip(), refresh=False)
+        self._bar.set_postfix_str(terminal_safe(f"{shots} {task}".strip()), refresh=False)
         self._bar.refresh()
 
     def close(self) -> None:
@@ -129,10 +137,8 @@ class JobsProgressBar:
         """Count ``status``, a job that has just ended."""
         state = status.status.value
         self._tally["partial" if status.is_partial else state] += 1
-        self._bar.set_postfix_str(
-            ", ".join(f"{count} {name}" for name, count in sorted(self._tally.items())),
-            refresh=False,
-        )
+        tally = ", ".join(f"{count} {name}" for name, count in sorted(self._tally.items()))
+        self._bar.set_postfix_str(terminal_safe(tally), refresh=False)
         self._bar.update(1)
 
     def close(self) -> None:

@@ -8,6 +8,7 @@
     │   ├── APIConnectionError                 no HTTP response (refused, reset, DNS, ...)
     │   │   └── APITimeoutError                the per-request timeout expired
     │   ├── APIResponseValidationError         a 2xx with a bad body; .response, .body
+    │   ├── ResponseTooLargeError              the body passed max_response_bytes; .limit
     │   └── APIStatusError                     non-2xx; .status_code .body .response .retry_after
     │       ├── BadRequestError                400
     │       │   └── MasterReferenceRequiredError   400: the character has no usable master reference
@@ -29,16 +30,24 @@ repeat (see ``docs/errors-and-retries.md``). ``NotFoundError`` is never retried,
 service sends it as a 500.
 
 No message ever contains the API key: messages are built from the method, the URL and the server's
-``error``/``message`` text only.
+``error``/``message`` text only, and the client redacts its key from them (and from the body the
+error carries) with :func:`redact_error` before raising. Text from a server is made
+terminal-safe in every message (:func:`charlib._text.terminal_safe`).
+
+Every error pickles and unpickles (errors cross ``ProcessPoolExecutor`` boundaries): it is rebuilt
+from its message and attributes, and the HTTP request and response it carries travel with their
+credential headers replaced by ``<redacted>``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import copy
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from charlib._headers import parse_retry_after
+from charlib._text import REDACTED, redact, redact_headers, terminal_safe
 
 if TYPE_CHECKING:
     from charlib._models import JobStatus
@@ -63,12 +72,47 @@ __all__ = [
     "PartialResultError",
     "RateLimitError",
     "RequestTooLargeError",
+    "ResponseTooLargeError",
     "WaitTimeoutError",
 ]
 
 
 class CharlibError(Exception):
-    """Root of every error raised by charlib."""
+    """Root of every error raised by charlib.
+
+    Pickles without calling ``__init__`` again (subclasses take keyword-only arguments that
+    ``Exception``'s own pickling would not pass back), with its HTTP request and response, if
+    any, stripped of credential headers.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {name: _shareable(value) for name, value in self.__dict__.items()}
+        return (_rebuild, (type(self), self.args, state))
+
+
+def _rebuild(cls: type[CharlibError], args: tuple[Any, ...], state: dict[str, Any]) -> CharlibError:
+    """The unpickled error: its class, message and attributes, as they were."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+def _redacted_request(request: httpx.Request) -> httpx.Request:
+    clone = copy.copy(request)  # httpx's own pickling state: no stream, no extensions
+    clone.headers = httpx.Headers(redact_headers(request.headers.multi_items()))
+    return clone
+
+
+def _shareable(value: object) -> object:
+    """``value`` as it may leave this process: a request or a response loses its credentials."""
+    if isinstance(value, httpx.Request):
+        return _redacted_request(value)
+    if isinstance(value, httpx.Response):
+        clone = copy.copy(value)
+        clone.request = _redacted_request(value.request)
+        return clone
+    return value
 
 
 class InvalidParameterError(CharlibError, ValueError):
@@ -92,6 +136,7 @@ class APIError(CharlibError):
     """
 
     def __init__(self, message: str, *, request: httpx.Request) -> None:
+        message = terminal_safe(message)  # it quotes what the server said
         super().__init__(message)
         self.message = message
         self.request = request
@@ -129,6 +174,26 @@ class APIResponseValidationError(APIError):
         self.response = response
         self.body = body
         self.status_code = response.status_code
+
+
+class ResponseTooLargeError(APIError):
+    """The response body grew past the client's ``max_response_bytes`` (counted as decoded, so a
+    compressed body that inflates without end is stopped early); reading stopped there.
+
+    Not retried: the next answer would most likely be as large. Raise the limit with
+    ``Client(max_response_bytes=...)`` if such a body is expected.
+
+    Attributes:
+        response: the ``httpx.Response`` (status and headers; its body was not kept).
+        status_code: the HTTP status.
+        limit: the limit in bytes that was passed.
+    """
+
+    def __init__(self, message: str, *, response: httpx.Response, limit: int) -> None:
+        super().__init__(message, request=response.request)
+        self.response = response
+        self.status_code = response.status_code
+        self.limit = limit
 
 
 class APIStatusError(APIError):
@@ -208,7 +273,8 @@ class JobError(CharlibError):
     _message = "Job {job_id} is {state}"
 
     def __init__(self, job_status: JobStatus, message: str | None = None) -> None:
-        super().__init__(message or self._message.format_map(_job_facts(job_status)))
+        text = message or self._message.format_map(_job_facts(job_status))
+        super().__init__(terminal_safe(text))  # the reason is the server's text
         self.job_status = job_status
         self.job_id = job_status.job_id
 
@@ -262,8 +328,58 @@ class WaitTimeoutError(CharlibError, TimeoutError):
         if message is None:
             state = f" (last status: {last_status.status.value})" if last_status else ""
             message = f"Gave up waiting for job {job_id}{state}"
-        super().__init__(message)
+        super().__init__(terminal_safe(message))
         self.job_id = job_id
         self.last_status = last_status
         self.finished: dict[str, JobStatus] = {}
         self.unfinished: list[str] = [job_id]
+
+
+def _redact_value(value: object, secrets: tuple[str, ...]) -> object:
+    """A parsed body with the secrets replaced in every string (keys included)."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {
+            _redact_value(key, secrets): _redact_value(item, secrets) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact_value(item, secrets) for item in value]
+    return value
+
+
+def _redact_response(response: httpx.Response, secrets: tuple[str, ...]) -> None:
+    """Take the secrets out of what ``response`` says (its headers and its body, if read)."""
+    items = response.headers.multi_items()
+    if any(secret in value for _, value in items for secret in secrets):
+        response.headers = httpx.Headers([(name, redact(value, secrets)) for name, value in items])
+    content = getattr(response, "_content", None)  # what httpx's read() keeps; None if unread
+    if isinstance(content, bytes):
+        for secret in secrets:
+            content = content.replace(secret.encode(), REDACTED.encode())
+        response._content = content
+
+
+def redact_error(error: CharlibError, secrets: tuple[str, ...]) -> CharlibError:
+    """Replace ``secrets`` in everything ``error`` would show or carry: its message, the body and
+    response it holds, and the messages of the exceptions it was caused by. Returns ``error``.
+
+    A server may echo the token it was sent (a 401 body quoting the header, say); the client calls
+    this on each error it raises, with its API key (:func:`charlib._text.secret_forms`).
+    """
+    if not secrets:
+        return error
+    error.args = tuple(redact(arg, secrets) if isinstance(arg, str) else arg for arg in error.args)
+    for name in ("message", "body"):
+        if name in error.__dict__:
+            setattr(error, name, _redact_value(error.__dict__[name], secrets))
+    response = error.__dict__.get("response")
+    if isinstance(response, httpx.Response):
+        _redact_response(response, secrets)
+    cause: BaseException | None = error.__cause__ or error.__context__
+    for _ in range(8):  # a short chain: charlib error <- httpx error <- httpcore error <- OSError
+        if cause is None:
+            break
+        cause.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in cause.args)
+        cause = cause.__cause__ or cause.__context__
+    return error

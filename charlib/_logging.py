@@ -2,34 +2,24 @@
 
 ``CHARLIB_LOG=info`` logs every response (method, URL, status, elapsed time) and every retry
 decision; ``CHARLIB_LOG=debug`` adds each request with its headers. The API key never appears:
-header values listed in :data:`SENSITIVE_HEADERS` are replaced before logging.
+header values listed in :data:`SENSITIVE_HEADERS` are replaced before logging, and every message
+built from a server's answer is redacted when the error is made (see :mod:`charlib._text`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
 
 from charlib._config import ENV_LOG
+from charlib._text import SENSITIVE_HEADERS, redact_headers
 
 __all__ = ["SENSITIVE_HEADERS", "configure_from_env", "logger", "redact_headers"]
 
 logger = logging.getLogger("charlib")
 
-SENSITIVE_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
-)
-_REDACTED = "<redacted>"
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 _configured = False
-
-
-def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Headers as a dict, with secret values replaced by ``<redacted>``."""
-    return {
-        name: (_REDACTED if name.lower() in SENSITIVE_HEADERS else value) for name, value in headers
-    }
 
 
 def configure_from_env(environ: dict[str, str] | None = None) -> None:

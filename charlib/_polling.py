@@ -15,6 +15,13 @@ above all, to learn of completion quickly, without hammering the server. The pol
 * honours ``Retry-After``, adds jitter, clamps to ``[min_interval, max_interval]`` and never sleeps
   past the caller's deadline.
 
+What a server says can change the plan only so much. Its clock's pace counts for at most
+:data:`MAX_PACE` times real time either way (a ``Date`` that runs away, say an hour per response,
+would otherwise shrink every predicted step towards nothing and turn the wait into a stream of
+requests); and a prediction that keeps failing (the step it expected has not come, or the job was
+joined mid-run and does not move) loses weight poll by poll: the delay grows geometrically, as
+while a job is pending, instead of polling at the predicted cadence for ever.
+
 `PollTracker` holds what was observed; `PollTracker.next_delay` is the whole decision.
 
 This module owns the poll-delay rule and nothing else: the state of a wait (deadline, changes,
@@ -33,10 +40,14 @@ from charlib._config import RetryPolicy
 from charlib._exceptions import InvalidParameterError
 from charlib._models import JobState
 
-__all__ = ["PollPolicy", "PollTracker"]
+__all__ = ["MAX_PACE", "PollPolicy", "PollTracker"]
 
 # Backoff stops growing after this many unchanged polls (and never overflows).
 _MAX_BACKOFF_STEPS = 32
+
+#: The fastest (and slowest) a server clock is believed to run against ours: an hour per second.
+#: A sped-up mock runs at up to a few thousand times real time; a faster pace is a broken clock.
+MAX_PACE = 3600.0
 
 
 @dataclass(frozen=True)
@@ -157,8 +168,12 @@ class _RateEstimator:
 
     @property
     def rate(self) -> float:
+        """Server seconds per local second, within ``[1 / MAX_PACE, MAX_PACE]`` (1.0 until
+        trusted)."""
         local_span, server_span = self._spans()
-        return server_span / local_span if self.trusted else 1.0
+        if not self.trusted:
+            return 1.0
+        return min(max(server_span / local_span, 1 / MAX_PACE), MAX_PACE)
 
 
 @dataclass
@@ -304,16 +319,19 @@ class PollTracker:
                 hot_from = began + policy.hot_start * step
                 if now < hot_from:
                     return hot_from - now
-                return policy.hot_fraction * step
+                # Overdue by whole steps: the prediction was wrong; trust it less and less.
+                overdue = max(0.0, now - self.step_changed_at - 2 * step)
+                return policy.hot_fraction * step * self._growth(int(overdue / step))
             target = step_end + policy.step_margin * step
             if now < target:
                 return target - now
             # The step runs long: look again a quarter step later, then back off.
             return policy.step_margin * step * self._growth(self.unchanged_polls - 1)
         if self.status == "processing":
-            # Joined mid-run: the current step's start is unknown, so look soon and learn.
-            backoff = policy.initial_interval * self._growth(self.unchanged_polls)
-            return min(backoff, self.step_seconds() / 2)
+            # Joined mid-run: the current step's start is unknown, so look soon and learn; the
+            # longer nothing moves, the less the predicted step counts (both back off).
+            growth = self._growth(self.unchanged_polls)
+            return min(policy.initial_interval, self.step_seconds() / 2) * growth
         if JobState(self.status).is_terminal:
             # A terminal state seen once is confirmed by one more look (the live service can
             # flip a cancelled job back to processing); keep that look cheap but not hasty.

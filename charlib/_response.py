@@ -1,21 +1,30 @@
-"""Pure response handling: body decoding, status-to-exception mapping, model parsing.
+"""Pure response handling: reading bounds, body decoding, status-to-exception mapping, parsing.
 
-Nothing here performs I/O; both clients call these functions on a response already read.
+Nothing here performs I/O. Both clients feed the chunks they read to one :class:`BodyReader`
+(which enforces the size limit and the deadline of the whole exchange), then call these
+functions on the response it completed.
+
+Whatever a server sends, what comes out is a model or a :class:`~charlib.CharlibError`: bodies
+are decoded with a bounded nesting depth (a deeply nested body is "not JSON", never a
+``RecursionError``), and their size is bounded by the reader.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 import httpx
 import pydantic
+import pydantic_core
 
 from charlib._exceptions import (
     APIResponseValidationError,
     APIStatusError,
+    APITimeoutError,
     AuthenticationError,
     BadRequestError,
     ConflictError,
@@ -24,11 +33,14 @@ from charlib._exceptions import (
     NotFoundError,
     RateLimitError,
     RequestTooLargeError,
+    ResponseTooLargeError,
 )
 from charlib._headers import parse_http_date, parse_retry_after
 from charlib._models import JobPage, JobStatus
 
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "BodyReader",
     "decode_body",
     "error_class",
     "make_status_error",
@@ -40,6 +52,10 @@ __all__ = [
 ]
 
 _M = TypeVar("_M", bound=pydantic.BaseModel)
+
+#: The largest decoded response body a client reads by default (``max_response_bytes``): far above
+#: any page of the API, far below what would hurt a process.
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -58,15 +74,100 @@ _MISSING_MASTER_REFERENCE = re.compile(
 )
 
 
+class BodyReader:
+    """Collects a response body read chunk by chunk, within a size limit and a deadline.
+
+    The sync and async clients differ only in how they get the next chunk; what a chunk may do is
+    decided here, once. Chunks are counted after decoding, so a small gzip body that inflates to
+    gigabytes is stopped at the limit (give or take one decoded chunk). The deadline is the end of
+    the whole exchange on ``time.monotonic``: a server trickling a byte at a time cannot stretch a
+    request past its timeout, which httpx's read timeout (a bound on each read) would allow.
+    """
+
+    __slots__ = ("_chunks", "_deadline", "_limit", "_response", "_size")
+
+    def __init__(self, response: httpx.Response, *, limit: int, deadline: float | None) -> None:
+        self._response = response
+        self._limit = limit
+        self._deadline = deadline
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        """Keep ``chunk``, or raise if it breaks the limit or arrives after the deadline.
+
+        Raises:
+            ResponseTooLargeError: the body so far is larger than the limit.
+            APITimeoutError: the deadline of the exchange has passed.
+        """
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise self._too_large()
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise self._late()
+        self._chunks.append(chunk)
+
+    def finish(self) -> None:
+        """Give the response its body, as if httpx's own ``read()`` had read it."""
+        chunks = self._chunks
+        self._response._content = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def _too_large(self) -> ResponseTooLargeError:
+        request = self._response.request
+        return ResponseTooLargeError(
+            f"Response to {request.method} {request.url} is larger than max_response_bytes "
+            f"({self._limit} bytes, decoded); reading stopped there",
+            response=self._response,
+            limit=self._limit,
+        )
+
+    def _late(self) -> APITimeoutError:
+        request = self._response.request
+        return APITimeoutError(
+            f"Request timed out: {request.method} {request.url} (the response was still "
+            "arriving when the request's timeout ran out)",
+            request=request,
+        )
+
+
 def decode_body(response: httpx.Response) -> object:
-    """The body as JSON when it parses, else as text (``""`` when empty)."""
-    text = response.text
-    if not text:
+    """The body as JSON when it parses, else as text (``""`` when empty).
+
+    JSON nested more than :data:`MAX_JSON_DEPTH` levels counts as text: no answer of this API is
+    that deep, and the bound keeps a hostile body from reaching ``RecursionError`` in ``json``,
+    ``repr`` or ``pickle`` (an error carries its body).
+    """
+    content = response.content
+    if not content:
         return ""
     try:
-        return json.loads(text)
+        return pydantic_core.from_json(content)  # depth-bounded, and fast
     except ValueError:
+        pass
+    # What pydantic-core refuses but JSON allows (a lone surrogate escape such as "\\ud800", a
+    # body in another charset) still parses here; a deep one is text, whichever parser hit it.
+    text = response.text
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
         return text
+    return value if _depth(value) <= MAX_JSON_DEPTH else text
+
+
+#: The deepest JSON body decoded as JSON (pydantic-core's own parser stops near 200 levels).
+MAX_JSON_DEPTH = 128
+
+
+def _depth(value: object) -> int:
+    """How deeply ``value`` nests (iteratively: the point is not to recurse)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def server_text(body: object) -> str | None:
@@ -101,10 +202,14 @@ def error_class(status: int, body: object) -> type[APIStatusError]:
     return APIStatusError
 
 
+# The server's own words in a message: enough to explain, never a whole page.
+_SERVER_TEXT = 1000
+
+
 def _describe_body(body: object) -> str:
     text = server_text(body)
     if text is not None:
-        return text
+        return text if len(text) <= _SERVER_TEXT else text[:_SERVER_TEXT] + "..."
     if isinstance(body, str):
         snippet = " ".join(body.split())
         if not snippet:

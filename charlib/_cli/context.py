@@ -7,6 +7,8 @@ import enum
 import sys
 from typing import IO, TYPE_CHECKING
 
+from charlib._text import terminal_safe
+
 if TYPE_CHECKING:
     from charlib._client import Client
 
@@ -59,12 +61,17 @@ class Context:
         return bool(getattr(self.args, "json", False))
 
     def out(self, text: str = "") -> None:
-        """A line on stdout (flushed, so it interleaves with progress on stderr in logs)."""
-        print(text, file=self.stdout, flush=True)
+        """A line on stdout (flushed, so it interleaves with progress on stderr in logs).
+
+        Everything the command prints goes through here or :meth:`err`, so this is where text
+        from a server is made safe for a terminal (no escape sequences or control characters;
+        JSON documents were already escaped by ``render.json_text``).
+        """
+        print(terminal_safe(text, multiline=True), file=self.stdout, flush=True)
 
     def err(self, text: str) -> None:
-        """A line on stderr."""
-        print(text, file=self.stderr, flush=True)
+        """A line on stderr (made terminal-safe like :meth:`out`)."""
+        print(terminal_safe(text, multiline=True), file=self.stderr, flush=True)
 
     def is_tty(self, stream: IO[str]) -> bool:
         """Whether ``stream`` is a terminal (False for anything without ``isatty``)."""

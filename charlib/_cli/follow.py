@@ -13,6 +13,7 @@ from charlib._cli.context import Context, ExitCode
 from charlib._cli.render import json_text, outcome_line, progress_text, results_table, wire
 from charlib._exceptions import CharlibError, WaitTimeoutError
 from charlib._polling import PollPolicy
+from charlib._text import terminal_safe
 
 if TYPE_CHECKING:
     from charlib._client import Client
@@ -125,7 +126,7 @@ def report_final(context: Context, status: JobStatus) -> ExitCode:
 
 def _ask(context: Context, question: str) -> bool:
     """Ask a yes/no question on the terminal (default no; Ctrl-C or end of input: no)."""
-    context.stderr.write(question)
+    context.stderr.write(terminal_safe(question))  # it names a job id the server chose
     context.stderr.flush()
     try:
         answer = context.stdin.readline()

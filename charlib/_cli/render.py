@@ -1,6 +1,9 @@
 """What the command prints: JSON documents for scripts, aligned tables and short lines for people.
 
-Pure functions from models to text; the commands decide where the text goes.
+Pure functions from models to text; the commands decide where the text goes. Server text is
+made terminal-safe here where layout depends on it (a table cell stays on its line and its width
+is measured without escape sequences); ``Context.out`` and ``Context.err`` do it for everything
+else, and JSON documents escape what a terminal must not see (as JSON escapes), keeping the values.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from charlib._models import Character, JobResults, JobStatus
+from charlib._text import json_safe, terminal_safe
 
 __all__ = [
     "duration",
@@ -33,8 +37,8 @@ def wire(model: BaseModel) -> Any:
 
 
 def json_text(document: Any) -> str:
-    """One indented JSON document."""
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    """One indented JSON document (control characters in strings written as escapes)."""
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: str = "") -> str:
@@ -43,7 +47,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: st
     ``right`` is a string of column indexes (``"02"``: the first and third).
     """
     cells = [[str(header) for header in headers]]
-    cells += [["" if value is None else str(value) for value in row] for row in rows]
+    cells += [["" if value is None else terminal_safe(str(value)) for value in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for row in cells:
@@ -116,8 +120,8 @@ def outcome_line(status: JobStatus) -> str:
             return f"completed (partial): {images}, {failed} {shots} failed"
         return f"completed: {images}"
     if state == "failed":
-        return f"failed: {status.error or status.message or 'no reason given'}"
-    return state
+        return terminal_safe(f"failed: {status.error or status.message or 'no reason given'}")
+    return terminal_safe(state)
 
 
 def status_lines(status: JobStatus) -> list[str]:
@@ -146,7 +150,7 @@ def status_lines(status: JobStatus) -> list[str]:
     if status.error:
         facts.append(("error", status.error))
     width = max(len(key) for key, _ in facts)
-    return [f"{key.ljust(width)}  {value}" for key, value in facts]
+    return [f"{key.ljust(width)}  {terminal_safe(value)}" for key, value in facts]
 
 
 def reference_url(character: Character) -> str | None:

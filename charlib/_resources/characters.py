@@ -122,7 +122,7 @@ def set_reference_image_spec(
         check_str("image_url", image_url)
     if not isinstance(metadata, NotGiven) and not isinstance(metadata, Mapping):
         raise InvalidParameterError("metadata", "must be a mapping")
-    meta = NOT_GIVEN if isinstance(metadata, NotGiven) else compact(metadata)
+    meta = NOT_GIVEN if isinstance(metadata, NotGiven) else compact(metadata, within="metadata")
     body = _fields_body({"media_id": media_id, "image_url": image_url, "metadata": meta})
     return RequestSpec(
         "PUT", _path(character_id, "/reference-image"), model_parser(ReferenceImage), json=body

@@ -123,9 +123,15 @@ def resume_accepted(job: str) -> JobAccepted:
         return JobAccepted(job_id=text)
     try:
         data = json.loads(text)
-        return JobAccepted.model_validate(data)
-    except ValueError as exc:  # json.JSONDecodeError and pydantic.ValidationError alike
+        accepted = JobAccepted.model_validate(data)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError, ValidationError, deep nesting
         raise InvalidParameterError("job", "is not the JSON of a Job handle") from exc
+    path_segment("job", accepted.job_id)  # the id inside must stay one path segment too
+    return accepted
+
+
+def _job_id(job: JobStatus) -> str:
+    return job.job_id
 
 
 def _enum_value(field: str, value: object) -> str:
@@ -292,7 +298,12 @@ class Jobs(_JobsBase):
         """Iterate over every job of every page, lazily.
 
         A page is fetched only when the previous one is used up, and iteration stops after the
-        last page. Arguments are validated now, not at the first ``next()``.
+        last page. A job already yielded is not yielded again (a job created meanwhile shifts
+        the pages). A server that keeps claiming more pages cannot make this run forever: it
+        also stops, with a logged warning, at a page that brings no new job, past
+        ``totalPages``, or after :data:`~charlib._pagination.MAX_PAGES` pages (see
+        :class:`~charlib._pagination.PageCursor`). Arguments are validated now, not at the
+        first ``next()``.
 
         Args:
             character_id: only jobs of this character.
@@ -309,8 +320,7 @@ class Jobs(_JobsBase):
         cursor = PageCursor()
         while not cursor.done:
             page = self._client._request(list_spec(params, cursor.page))
-            cursor.advance(page.pagination, len(page.jobs))
-            yield from page.jobs
+            yield from cursor.take(page.pagination, page.jobs, _job_id)
 
     def resume(self, job: str) -> Job:
         """A :class:`Job` handle for a job started elsewhere (another process, an earlier run).
@@ -570,8 +580,7 @@ class AsyncJobs(_JobsBase):
         cursor = PageCursor()
         while not cursor.done:
             page = await self._client._request(list_spec(params, cursor.page))
-            cursor.advance(page.pagination, len(page.jobs))
-            for job in page.jobs:
+            for job in cursor.take(page.pagination, page.jobs, _job_id):
                 yield job
 
     def resume(self, job: str) -> AsyncJob:

@@ -337,5 +337,5 @@ async def test_ids_are_percent_encoded(make_client: Callable[..., Any]) -> None:
             200, json=golden("status-pending")
         )
         client = make_client(handler=router.handler)
-        await resolve(client.jobs.get("a/b?c"))
-    assert route.calls.last.request.url.raw_path == b"/api/v1/jobs/a%2Fb%3Fc/status"
+        await resolve(client.jobs.get("a?b#c d%"))
+    assert route.calls.last.request.url.raw_path == b"/api/v1/jobs/a%3Fb%23c%20d%25/status"

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from charlib._polling import PollPolicy, PollTracker
+from charlib._polling import MAX_PACE, PollPolicy, PollTracker
 
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -218,3 +218,39 @@ def test_adaptive_polling_beats_fixed_15s_polling(speed: float) -> None:
     lag = statistics.mean(r.lag for r in adaptive) / statistics.mean(r.lag for r in fixed)
     assert requests <= 0.5
     assert lag <= 0.25
+
+
+@pytest.mark.parametrize(("current", "total"), [(1, 27), (26, 27)])
+def test_a_runaway_date_cannot_turn_polling_into_a_tight_loop(current: int, total: int) -> None:
+    """``Date`` an hour later on every answer, a job that never moves: a few dozen polls in a
+    minute, not thousands (the pace counts for at most MAX_PACE; failed predictions back off)."""
+    tracker = PollTracker(policy=PollPolicy(), rng=random.Random(0))
+    local, polls = 0.0, 0
+    while local < 60.0:
+        polls += 1
+        server = _server(3600.0 * polls)
+        tracker.observe(
+            local,
+            status="processing",
+            current=current,
+            total=total,
+            server_date=server,
+            estimated_completion_at=server + timedelta(seconds=45 * (total - current)),
+        )
+        local += tracker.next_delay(local)
+    assert tracker.rate <= MAX_PACE
+    assert polls <= 40
+
+
+def test_a_step_overdue_for_whole_steps_backs_off_in_the_hot_zone() -> None:
+    """On the last step, short polls while completion is due; longer ones once it is overdue."""
+    tracker = _tracker(hot_fraction=1 / 16)
+    tracker.observe(0.0, status="pending", total=3)
+    tracker.observe(1.0, status="processing", current=0, total=3)
+    tracker.observe(41.0, status="processing", current=1, total=3)
+    tracker.observe(81.0, status="processing", current=2, total=3)
+    step = tracker.step_seconds()
+    due = tracker.next_delay(81.0 + step)
+    overdue = tracker.next_delay(81.0 + 5 * step)
+    assert due == pytest.approx(step / 16)
+    assert overdue > 2 * due
