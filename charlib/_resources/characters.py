@@ -6,12 +6,18 @@ Module functions build each request (validation, body, retry mode) without I/O;
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from charlib._config import CORE_SET_TIMEOUT
-from charlib._exceptions import InvalidParameterError
+from charlib._exceptions import (
+    APIStatusError,
+    ConflictError,
+    InternalServerError,
+    InvalidParameterError,
+)
 from charlib._job import AsyncJob, Job
 from charlib._models import (
     Character,
@@ -21,8 +27,10 @@ from charlib._models import (
     InitialImage,
     JobAccepted,
     JobStatus,
+    Pagination,
     ReferenceImage,
 )
+from charlib._pagination import PageCursor
 from charlib._params import (
     check_int,
     check_number,
@@ -93,6 +101,49 @@ def list_spec(
     if not isinstance(limit, NotGiven):
         params["limit"] = check_int("limit", limit, minimum=1)
     return RequestSpec("GET", _ROOT, model_parser(CharacterPage), params=params)
+
+
+#: Page size of the search behind :meth:`Characters.find` (the largest the service allows).
+FIND_PAGE_SIZE = 100
+
+
+def derive_character_id(name: str) -> str:
+    """The ``characterId`` the service derives from ``name`` when none is given (CONTRACT §3):
+    lower case, every run of characters other than ``a-z``/``0-9`` turned into one ``-``,
+    no ``-`` at either end. ``"Ada Lovelace"`` → ``"ada-lovelace"``."""
+    return re.sub(r"[^a-z0-9]+", "-", check_str("name", name).lower()).strip("-")
+
+
+def wanted_character_id(name: str, fields: Mapping[str, Any]) -> str:
+    """The ``characterId`` a create with these arguments would get: the one given, or derived."""
+    given = fields.get("character_id")
+    return check_str("character_id", given) if given is not None else derive_character_id(name)
+
+
+def find_spec(character_id: str, page: int) -> RequestSpec[CharacterPage]:
+    """One page of the search that :meth:`Characters.find` runs for ``character_id``."""
+    return list_spec(check_str("character_id", character_id), page, FIND_PAGE_SIZE)
+
+
+def search_page(cursor: PageCursor, page: CharacterPage, character_id: str) -> Character | None:
+    """Record a page of the search in ``cursor`` (the pagination rule of every listing) and
+    return its character whose ``characterId`` is exactly ``character_id``, if any: the search
+    matches substrings of names and ids, case-insensitively."""
+    info = Pagination(
+        total_docs=page.total_docs,
+        limit=page.limit,
+        page=page.page or cursor.page,
+        total_pages=page.total_pages,
+        has_next_page=page.has_next_page,
+    )
+    fresh = cursor.take(info, page.docs, key=lambda character: character.id)
+    return next((c for c in fresh if c.character_id == character_id), None)
+
+
+def created_meanwhile(error: APIStatusError) -> bool:
+    """Whether a failed create may mean the character exists already: 409, or the live
+    service's 500 for any create failure (D25)."""
+    return isinstance(error, ConflictError | InternalServerError)
 
 
 def update_spec(character_id: str, fields: Mapping[str, Any]) -> RequestSpec[Character]:
@@ -299,6 +350,50 @@ class Characters:
         """
         return self._client._request(list_spec(search, page, limit))
 
+    def find(self, *, character_id: str) -> Character | None:
+        """The character whose ``characterId`` (the slug, not the ``id``) is exactly this.
+
+        Searches the list endpoint and keeps the exact match only (its search matches
+        substrings). ``characterId`` is unique, and derived from the name when a character is
+        created without one (``"Ada Lovelace"`` → ``"ada-lovelace"``).
+
+        Returns:
+            The :class:`Character`, or ``None`` when there is none.
+        """
+        cursor = PageCursor()
+        while not cursor.done:
+            page = self._client._request(find_spec(character_id, cursor.page))
+            if (match := search_page(cursor, page, character_id)) is not None:
+                return match
+        return None
+
+    def get_or_create(
+        self, *, name: str, idempotency_key: str | NotGiven | None = NOT_GIVEN, **fields: Any
+    ) -> Character:
+        """The character with the ``characterId`` this create would give; created if missing.
+
+        Makes scripts safe to run again: a second run finds what the first created instead of
+        failing on the duplicate ``characterId`` (409; the live service answers 500). An existing
+        character is returned as it is (``fields`` are not applied to it). If another process
+        creates it between the search and the create, that one is returned.
+
+        Args:
+            name: the display name; the ``characterId`` is derived from it unless
+                ``character_id`` is among ``fields``.
+            idempotency_key: as for :meth:`create`.
+            **fields: as for :meth:`create`.
+        """
+        wanted = wanted_character_id(name, fields)
+        if wanted and (found := self.find(character_id=wanted)) is not None:
+            return found
+        try:
+            return self.create(name=name, idempotency_key=idempotency_key, **fields)
+        except APIStatusError as error:
+            found = self.find(character_id=wanted) if wanted and created_meanwhile(error) else None
+            if found is None:
+                raise
+            return found
+
     def update(self, character_id: str, **fields: Any) -> Character:
         """Update some fields of a character (snake_case names, sent camelCase).
 
@@ -491,6 +586,31 @@ class AsyncCharacters:
     ) -> CharacterPage:
         """Same as :meth:`Characters.list`, awaited."""
         return await self._client._request(list_spec(search, page, limit))
+
+    async def find(self, *, character_id: str) -> Character | None:
+        """Same as :meth:`Characters.find`, awaited."""
+        cursor = PageCursor()
+        while not cursor.done:
+            page = await self._client._request(find_spec(character_id, cursor.page))
+            if (match := search_page(cursor, page, character_id)) is not None:
+                return match
+        return None
+
+    async def get_or_create(
+        self, *, name: str, idempotency_key: str | NotGiven | None = NOT_GIVEN, **fields: Any
+    ) -> Character:
+        """Same as :meth:`Characters.get_or_create`, awaited."""
+        wanted = wanted_character_id(name, fields)
+        if wanted and (found := await self.find(character_id=wanted)) is not None:
+            return found
+        try:
+            return await self.create(name=name, idempotency_key=idempotency_key, **fields)
+        except APIStatusError as error:
+            retry = wanted and created_meanwhile(error)
+            found = await self.find(character_id=wanted) if retry else None
+            if found is None:
+                raise
+            return found
 
     async def update(self, character_id: str, **fields: Any) -> Character:
         """Same as :meth:`Characters.update`, awaited."""
