@@ -148,13 +148,29 @@ def _order(f: Followed) -> FactResult:
         if match is not None and match.group(1):
             steps.append((status.progress.current, shot_position(None, match.group(1))))
     if not steps:
-        return skipped("job.shot-order", "no 'Generating <shot>' state was seen")
+        return _order_of_results(f)
     shown = ", ".join(f"step {current}: #{position}" for current, position in steps[:3])
     if all(position == current + 1 for current, position in steps):
         return holds("job.shot-order", shown)
     reverse = all(position == _SHOTS - current for current, position in steps)
     return differs("job.shot-order", shown + (" (reverse order)" if reverse else ""),
                    "D22" if reverse else None)  # fmt: skip
+
+
+def _order_of_results(f: Followed) -> FactResult:
+    """The order from the results (images come in generation order), for a job that ran
+    between two polls."""
+    final = f.final
+    images = final.results.generated_images if final and final.results else []
+    found = [shot_position(image.shot_slug, image.angle) for image in images]
+    positions = [position for position in found if position is not None]
+    if not positions or len(positions) != len(found):
+        return skipped("job.shot-order", "no 'Generating <shot>' state or known image was seen")
+    shown = "images in the order #" + ", #".join(map(str, positions[:3]))
+    if positions == sorted(positions):
+        return holds("job.shot-order", shown)
+    reverse = positions == sorted(positions, reverse=True)
+    return differs("job.shot-order", shown, "D22" if reverse else None)
 
 
 def _started(f: Followed) -> FactResult:

@@ -132,3 +132,18 @@ def test_an_unfinished_job_skips_every_lifecycle_fact() -> None:
     assert {fact.verdict for fact in facts} == {Verdict.SKIPPED}
     assert {fact.seen for fact in facts} == {"the job had not ended after 5 s"}
     assert len(facts) == 10
+
+
+def test_shot_order_from_the_results_when_no_step_was_seen() -> None:
+    """A job that ran between two polls: the order comes from its images (D22 when reversed)."""
+
+    def done(*names: str) -> JobStatus:
+        images = [{"url": "u", "angle": name, "quality": 80, "dinoAssetId": "d"} for name in names]
+        return snap(
+            "completed", 2, 2, "Completed", startedAt=T0, completedAt=T1,
+            results={"generatedImages": images, "processingTime": 60_000},
+        )  # fmt: skip
+
+    first, second = "35mm FRONT FULL (Enhanced)", "35mm 3Q LEFT (Enhanced)"
+    assert _verdicts(followed(done(first, second)))["job.shot-order"] == (Verdict.HOLDS, None)
+    assert _verdicts(followed(done(second, first)))["job.shot-order"] == (Verdict.DIFFERS, "D22")
