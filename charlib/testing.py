@@ -16,6 +16,10 @@ With ``virtual_time=True`` (the default) the client's clock is a :class:`Virtual
 the SDK would sleep (between polls, before a retry) the mock server's clock is advanced instead, so
 a 20-minute job is waited for in milliseconds, deterministically.
 
+:func:`record_job` (and :func:`record_new_job`) record a job of any server as a cassette, which
+the mock replays (``create_app(cassettes=...)``, the marker's ``cassette=``); see
+docs/fidelity.md.
+
 This module imports neither the mock server nor any server library; it needs only an ASGI app.
 """
 
@@ -30,13 +34,17 @@ from typing import Any
 import httpx
 
 from charlib._client import AsyncClient, Client
+from charlib._record import Recording, record_job, record_new_job
 
 __all__ = [
     "MOCK_BASE_URL",
     "InProcessTransport",
+    "Recording",
     "VirtualClock",
     "in_process_async_client",
     "in_process_client",
+    "record_job",
+    "record_new_job",
 ]
 
 MOCK_BASE_URL = "http://charlib.mock"
