@@ -87,11 +87,15 @@ def results_html(results: JobResults) -> str:
 def _tqdm(**options: Any) -> Any:
     """A tqdm.auto bar; in Jupyter without ipywidgets, a text bar without a warning about it."""
     from tqdm import TqdmExperimentalWarning, TqdmWarning
-    from tqdm.auto import tqdm  # only here: importing charlib must not import tqdm
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TqdmWarning)
         warnings.simplefilter("ignore", TqdmExperimentalWarning)
+        # Imported in here, not above: tqdm.auto warns "IProgress not found" while it is being
+        # imported (in a kernel without ipywidgets), not when a bar is made. Only here at all:
+        # importing charlib must not import tqdm.
+        from tqdm.auto import tqdm
+
         try:
             return tqdm(**options)
         except ImportError:  # tqdm.notebook without ipywidgets
