@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import uuid
+import warnings
 from collections.abc import Mapping, Sequence
+from types import FrameType
 from typing import Any
 from urllib.parse import quote
 
@@ -33,6 +36,7 @@ __all__ = [
     "check_idempotency_key",
     "check_int",
     "check_number",
+    "check_quality_threshold",
     "check_sendable",
     "check_str",
     "check_str_list",
@@ -40,6 +44,7 @@ __all__ = [
     "idempotency",
     "jsonable",
     "path_segment",
+    "warn_caller",
 ]
 
 
@@ -191,6 +196,36 @@ def check_number(
         raise InvalidParameterError(field, f"must be a finite number, got {value!r}")
     _check_range(field, value, minimum, maximum)
     return value
+
+
+def check_quality_threshold(value: object) -> float | int:
+    """``quality_threshold``: a number 0-100. A value strictly between 0 and 1 is sent as given
+    but warned about (``UserWarning``): it is most likely a fraction meant as a percentage."""
+    threshold = check_number("quality_threshold", value, minimum=0, maximum=100)
+    if 0 < threshold < 1:
+        warn_caller(
+            f"quality_threshold={threshold!r} looks like a fraction, but the API takes a score "
+            f"from 0 to 100 (did you mean {threshold * 100:g}?); it is sent as given",
+            UserWarning,
+        )
+    return threshold
+
+
+def warn_caller(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` pointing at the first frame outside charlib: the caller's own line,
+    however many charlib calls lie between (``generate_360_set_and_wait``, ``Job`` methods,
+    the async twins, whose coroutine frames chain to the awaiting frame the same way)."""
+    frame = sys._getframe(1)
+    level = 2  # 1 would name this function's line; 2 names the frame that called it
+    while frame.f_back is not None and _in_charlib(frame):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
+
+
+def _in_charlib(frame: FrameType) -> bool:
+    name = str(frame.f_globals.get("__name__", ""))
+    return name == "charlib" or name.startswith("charlib.")
 
 
 def _check_range(field: str, value: float, minimum: float | None, maximum: float | None) -> None:

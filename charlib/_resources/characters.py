@@ -33,7 +33,7 @@ from charlib._models import (
 from charlib._pagination import PageCursor
 from charlib._params import (
     check_int,
-    check_number,
+    check_quality_threshold,
     check_str,
     check_str_list,
     compact,
@@ -234,7 +234,7 @@ def generate_360_set_body(
     if not isinstance(style, NotGiven):
         check_str("style", style)
     if not isinstance(quality_threshold, NotGiven):
-        check_number("quality_threshold", quality_threshold, minimum=0, maximum=100)
+        check_quality_threshold(quality_threshold)
     if not isinstance(image_count, NotGiven):
         check_int("image_count", image_count, minimum=1, maximum=MAX_IMAGE_COUNT)
     if not isinstance(max_retries, NotGiven):
@@ -278,7 +278,7 @@ def generate_core_set_spec(
     if not isinstance(custom_seed, NotGiven):
         check_int("custom_seed", custom_seed)
     if not isinstance(quality_threshold, NotGiven):
-        check_number("quality_threshold", quality_threshold, minimum=0, maximum=100)
+        check_quality_threshold(quality_threshold)
     if not isinstance(max_retries, NotGiven):
         check_int("max_retries", max_retries, minimum=1)
     if not isinstance(include_addon_shots, NotGiven) and not isinstance(include_addon_shots, bool):
@@ -470,7 +470,8 @@ class Characters:
         Args:
             character_id: the character (it needs a master reference image).
             style: stored by the server, not used for generation.
-            quality_threshold: 0-100 (advisory).
+            quality_threshold: 0-100 (advisory); a value strictly between 0 and 1 is sent but
+                warns (``UserWarning``): it looks like a fraction meant as a percentage.
             image_count: 1-27 shots.
             max_retries: attempts per shot on the server (>= 1); unrelated to the client's
                 ``max_retries``.
