@@ -85,10 +85,10 @@ def test_version_is_a_version() -> None:
 
 
 def test_no_public_submodules() -> None:
-    """Only ``cli``, ``testing``, ``contract`` (tools beside the SDK, imported by name) and the
-    pytest plugin are public modules; the rest is private."""
+    """Only ``cli``, ``testing``, ``contract``, ``batch`` (tools beside the SDK, imported by
+    name) and the pytest plugin are public modules; the rest is private."""
     names = {m.name for m in pkgutil.iter_modules(charlib.__path__)}
-    public = {"cli", "contract", "pytest_plugin", "testing"}
+    public = {"batch", "cli", "contract", "pytest_plugin", "testing"}
     assert {n for n in names if not n.startswith("_")} <= public
 
 
@@ -98,6 +98,16 @@ def test_contract_module_names_are_documented() -> None:
 
     for name in charlib.contract.__all__:
         value = getattr(charlib.contract, name)
+        if callable(value):
+            assert (value.__doc__ or "").strip(), name
+
+
+def test_batch_module_names_are_documented() -> None:
+    """Every name charlib.batch exports has a docstring (or is a documented constant)."""
+    import charlib.batch
+
+    for name in charlib.batch.__all__:
+        value = getattr(charlib.batch, name)
         if callable(value):
             assert (value.__doc__ or "").strip(), name
 

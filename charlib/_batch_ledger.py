@@ -1,0 +1,426 @@
+"""The ledger of a batch: SQLite (stdlib) at ``DIR/.charlib-batch.sqlite``, one row a character.
+
+A row moves through the stages of :data:`STAGES`; each move is one short transaction, committed
+after the remote call it records (or, for the one call that creates something that cannot be
+found again by name, *before* it: the intent to start a job, see :meth:`Ledger.record_intent`).
+A crash at any instant leaves each row at a stage from which the same call, made again, either
+finds what the lost call did or does it for the first time.
+
+Rows are claimed by one process at a time (``owner``). An owner keeps a heartbeat in ``owners``;
+its rows can be taken by another process when the heartbeat is older than :data:`LEASE` seconds,
+or at once when the owner was a process on this host that no longer runs (killed, crashed).
+Every write of a row checks that the writer still owns it (:class:`LostClaim` otherwise).
+
+WAL mode, ``synchronous=NORMAL`` (a power loss may lose the last commits, never corrupt the
+file), except the intent, committed with ``synchronous=FULL``: losing any other record only
+makes a resumed run ask the service again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from charlib._batch_cast import CastRow
+from charlib._exceptions import CharlibError
+
+__all__ = [
+    "LEASE",
+    "LEDGER_NAME",
+    "OUTCOMES",
+    "STAGES",
+    "Ledger",
+    "LedgerRow",
+    "LostClaim",
+]
+
+LEDGER_NAME = ".charlib-batch.sqlite"
+"""The ledger's file name inside the batch directory."""
+
+LEASE = 60.0
+"""Seconds without a heartbeat after which another process may take an owner's rows."""
+
+# The stages of a row, in order. A row is done when it has an outcome.
+NEW, CHARACTER, REFERENCE, INTENT, STARTED, FINISHED, SAVED = STAGES = (
+    "new",  # nothing done yet
+    "character",  # the character exists (character_oid)
+    "reference",  # it has a master reference: a job may be started
+    "intent",  # about to start a job (intent_key, the jobs it had before: intent_known)
+    "started",  # a job runs (job_id)
+    "finished",  # the job ended and is to be kept (job_status, shot counts)
+    "saved",  # its images are on disk (outcome set)
+)
+
+COMPLETE, PARTIAL, FAILED, NO_REFERENCE = OUTCOMES = (
+    "complete",
+    "partial",
+    "failed",
+    "no-reference",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS characters (
+    key TEXT PRIMARY KEY,
+    line INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    params TEXT NOT NULL,
+    shots INTEGER NOT NULL,
+    stage TEXT NOT NULL DEFAULT 'new',
+    outcome TEXT,
+    character_oid TEXT,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    intent_key TEXT,
+    intent_known TEXT,
+    intent_at REAL,
+    job_id TEXT,
+    job_status TEXT,
+    shots_done INTEGER NOT NULL DEFAULT 0,
+    images_saved INTEGER NOT NULL DEFAULT 0,
+    images_failed INTEGER NOT NULL DEFAULT 0,
+    files TEXT,
+    error TEXT,
+    owner TEXT,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS characters_open ON characters (outcome, line);
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    images INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    started_at REAL NOT NULL,
+    ended_at REAL
+);
+CREATE TABLE IF NOT EXISTS owners (
+    owner TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    heartbeat REAL NOT NULL
+);
+"""
+
+
+class LostClaim(CharlibError):
+    """This process no longer owns a row it was working on (its lease lapsed and another
+    process took the row); the row is that process's now."""
+
+
+@dataclass(slots=True)
+class LedgerRow:
+    """A character's row, as read from the ledger."""
+
+    key: str
+    line: int
+    name: str
+    params: dict[str, Any]
+    shots: int
+    stage: str = NEW
+    outcome: str | None = None
+    character_oid: str | None = None
+    attempt: int = 0
+    intent_key: str | None = None
+    intent_known: list[str] = field(default_factory=list)
+    job_id: str | None = None
+    job_status: str | None = None
+    shots_done: int = 0
+    images_saved: int = 0
+    images_failed: int = 0
+    files: list[str] = field(default_factory=list)
+    error: str | None = None
+    owner: str | None = None
+
+    @classmethod
+    def from_db(cls, row: sqlite3.Row) -> LedgerRow:
+        """A row of ``characters`` as a value."""
+        return cls(
+            key=row["key"],
+            line=row["line"],
+            name=row["name"],
+            params=json.loads(row["params"]),
+            shots=row["shots"],
+            stage=row["stage"],
+            outcome=row["outcome"],
+            character_oid=row["character_oid"],
+            attempt=row["attempt"],
+            intent_key=row["intent_key"],
+            intent_known=json.loads(row["intent_known"] or "[]"),
+            job_id=row["job_id"],
+            job_status=row["job_status"],
+            shots_done=row["shots_done"],
+            images_saved=row["images_saved"],
+            images_failed=row["images_failed"],
+            files=json.loads(row["files"] or "[]"),
+            error=row["error"],
+            owner=row["owner"],
+        )
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process of this host with ``pid`` still runs (a zombie does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # not ours to signal: it exists
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): the signal test is all there is
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+class Ledger:
+    """One process's handle on a batch ledger. Not shared between threads.
+
+    Args:
+        path: the SQLite file (created with its tables if missing).
+        wall: the wall clock for heartbeats (seconds since the epoch; shared by processes).
+        lease: seconds after which a silent owner's rows may be taken.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        wall: Callable[[], float] = time.time,
+        lease: float = LEASE,
+    ) -> None:
+        self.path = Path(path)
+        self.wall = wall
+        self.lease = lease
+        self.host = socket.gethostname()
+        self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        with self._write() as db:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction, taken at once (``BEGIN IMMEDIATE``)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _update(self, key: str, **values: Any) -> None:
+        """Write ``values`` into the row ``key`` this process owns, or raise `LostClaim`."""
+        with self._write() as db:
+            self._update_in(db, key, values)
+
+    def _update_in(self, db: sqlite3.Connection, key: str, values: dict[str, Any]) -> None:
+        values = {**values, "updated_at": self.wall()}
+        columns = ", ".join(f"{name} = :{name}" for name in values)  # names are ours, not input
+        cursor = db.execute(
+            f"UPDATE characters SET {columns} WHERE key = :key AND owner = :owner",
+            {**values, "key": key, "owner": self.owner},
+        )
+        if cursor.rowcount != 1:
+            raise LostClaim(f"character {key!r} is no longer claimed by this process")
+
+    def close(self) -> None:
+        """Close the database (idempotent)."""
+        self._db.close()
+
+    # -- the cast -----------------------------------------------------------------------------
+
+    def add_cast(self, rows: Iterable[CastRow]) -> int:
+        """Add the rows not yet in the ledger (a row already there keeps its state and the
+        parameters it was added with). Returns how many were added."""
+        now = self.wall()
+        added = 0
+        with self._write() as db:
+            for row in rows:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO characters (key, line, name, params, shots, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (row.key, row.line, row.name, json.dumps(row.params()), row.shots, now),
+                )
+                added += cursor.rowcount
+        return added
+
+    def rows(self, keys: Iterable[str] | None = None) -> list[LedgerRow]:
+        """Every row (or those of ``keys``), in cast order."""
+        found = self._db.execute("SELECT * FROM characters ORDER BY line, key").fetchall()
+        wanted = None if keys is None else set(keys)
+        return [LedgerRow.from_db(row) for row in found if wanted is None or row["key"] in wanted]
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every job this batch started or adopted, oldest first."""
+        found = self._db.execute("SELECT * FROM jobs ORDER BY started_at, job_id").fetchall()
+        return [dict(row) for row in found]
+
+    # -- claims -------------------------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        """Say this process is alive (and register it on first use)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO owners (owner, host, pid, heartbeat) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (owner) DO UPDATE SET heartbeat = excluded.heartbeat",
+                (self.owner, self.host, os.getpid(), self.wall()),
+            )
+
+    def _forget_dead(self, db: sqlite3.Connection) -> None:
+        """Drop the owners that cannot come back: silent past the lease, or gone from here."""
+        stale = self.wall() - self.lease
+        for owner in db.execute("SELECT owner, host, pid, heartbeat FROM owners").fetchall():
+            gone = owner["host"] == self.host and not _pid_alive(owner["pid"])
+            if owner["owner"] != self.owner and (gone or owner["heartbeat"] < stale):
+                db.execute("DELETE FROM owners WHERE owner = ?", (owner["owner"],))
+
+    def claim(
+        self, *, skip: Iterable[str] = (), only: Iterable[str] | None = None
+    ) -> LedgerRow | None:
+        """Take the first unfinished row nobody live owns (in cast order), or ``None``.
+
+        Args:
+            skip: keys not to take (rows this process already gave up on in this run).
+            only: take only rows with these keys.
+        """
+        skipped = set(skip)
+        wanted = None if only is None else set(only)
+        with self._write() as db:
+            self._forget_dead(db)
+            candidates = db.execute(
+                "SELECT c.* FROM characters c LEFT JOIN owners o ON c.owner = o.owner"
+                " WHERE c.outcome IS NULL AND o.owner IS NULL ORDER BY c.line, c.key"
+            )
+            for found in candidates:
+                key = found["key"]
+                if key in skipped or (wanted is not None and key not in wanted):
+                    continue
+                db.execute(
+                    "UPDATE characters SET owner = ?, updated_at = ? WHERE key = ?",
+                    (self.owner, self.wall(), key),
+                )
+                row = LedgerRow.from_db(found)
+                row.owner = self.owner
+                return row
+        return None
+
+    def release(self, key: str, error: str | None = None) -> None:
+        """Give a row back unfinished (another process, or a later run, takes it on)."""
+        values: dict[str, Any] = {"owner": None}
+        if error is not None:
+            values["error"] = error
+        self._update(key, **values)
+
+    def release_all(self) -> None:
+        """Give back every row this process holds and unregister it (a clean stop)."""
+        with self._write() as db:
+            db.execute("UPDATE characters SET owner = NULL WHERE owner = ?", (self.owner,))
+            db.execute("DELETE FROM owners WHERE owner = ?", (self.owner,))
+
+    # -- transitions --------------------------------------------------------------------------
+
+    def character_ready(self, key: str, character_oid: str) -> None:
+        """The character exists on the service with this id."""
+        self._update(key, stage=CHARACTER, character_oid=character_oid, error=None)
+
+    def reference_ready(self, key: str) -> None:
+        """The character has a master reference: a job can be started."""
+        self._update(key, stage=REFERENCE, error=None)
+
+    def finish(self, key: str, outcome: str, error: str | None = None) -> None:
+        """The row is done with ``outcome`` (and no longer claimed)."""
+        self._update(key, outcome=outcome, error=error, owner=None)
+
+    def record_intent(self, key: str, known: list[str]) -> str:
+        """Before starting a job: the idempotency key it will be sent with, and the jobs the
+        character already had (a job not among them, found on resume, is this intent's).
+        Committed with ``synchronous=FULL``. Returns the idempotency key."""
+        intent_key = str(uuid.uuid4())
+        self._db.execute("PRAGMA synchronous=FULL")
+        try:
+            self._update(
+                key,
+                stage=INTENT,
+                intent_key=intent_key,
+                intent_known=json.dumps(known),
+                intent_at=self.wall(),
+            )
+        finally:
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        return intent_key
+
+    def job_started(self, key: str, job_id: str, attempt: int) -> None:
+        """A job runs for the row (started by this intent, or found by it)."""
+        values = {"stage": STARTED, "job_id": job_id, "attempt": attempt, "shots_done": 0}
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO jobs (job_id, key, attempt, status, started_at)"
+                " VALUES (?, ?, ?, 'pending', ?)",
+                (job_id, key, attempt, self.wall()),
+            )
+            self._update_in(db, key, {**values, "job_status": "pending", "error": None})
+
+    def job_ended(self, key: str, job_id: str, status: str, images: int, failed: int) -> None:
+        """Record how a job ended (in ``jobs``; the row's stage is set by the next call)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE jobs SET status = ?, images = ?, failed = ?, ended_at = ? WHERE job_id = ?",
+                (status, images, failed, self.wall(), job_id),
+            )
+
+    def retry(self, key: str, error: str) -> None:
+        """The job is not kept: back to a ready reference, for a new job."""
+        self._update(key, stage=REFERENCE, job_id=None, shots_done=0, error=error)
+
+    def job_finished(self, key: str, status: str, shots_done: int, failed: int) -> None:
+        """The row's job ended and is kept; its images are to be saved."""
+        self._update(
+            key, stage=FINISHED, job_status=status, shots_done=shots_done, images_failed=failed
+        )
+
+    def saved(self, key: str, outcome: str, files: list[str], failed: int) -> None:
+        """The images are on disk: the row is done."""
+        self._update(
+            key,
+            stage=SAVED,
+            outcome=outcome,
+            images_saved=len(files),
+            images_failed=failed,
+            files=json.dumps(files),
+            error=None,
+            owner=None,
+        )
+
+    def progress(self, key: str, shots_done: int) -> None:
+        """A job's shot count moved (kept for ``batch status``; not needed to resume)."""
+        self._update(key, shots_done=shots_done)
+
+    def summary(self) -> tuple[int, int, Counter[str]]:
+        """Shots done and shots in all (a done character counts all its shots), and how many
+        characters are at each outcome or, unfinished, each stage."""
+        done = total = 0
+        counts: Counter[str] = Counter()
+        query = "SELECT stage, outcome, shots, shots_done FROM characters"
+        for stage, outcome, shots, shots_done in self._db.execute(query):
+            total += shots
+            finished = outcome is not None or stage in (FINISHED, SAVED)
+            done += shots if finished else min(shots_done, shots)
+            counts[outcome or stage] += 1
+        return done, total, counts
