@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from charlib._cli import commands, fidelity
+from charlib._cli import batch, commands, fidelity
 from charlib._cli.context import MOCK_EXTRA
 from charlib._cli.demo import DEFAULT_SEED, DEFAULT_SPEED, SCENARIOS, demo
 from charlib._cli.download import jobs_download
@@ -240,6 +240,7 @@ _TEXTS = {
 
 
 _TEXTS.update({path: _Text(*text) for path, text in fidelity.TEXTS.items()})
+_TEXTS.update({path: _Text(*text) for path, text in batch.TEXTS.items()})
 
 
 # -- argument types (a bad value is a usage error, exit 2) -----------------------------------------
@@ -590,6 +591,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_characters(commands_)
     _add_mock(commands_)
     fidelity.add_commands(commands_, _command, _finish)
+    batch.add_commands(commands_, _command, _finish)
     return parser
 
 

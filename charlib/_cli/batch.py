@@ -1,0 +1,246 @@
+"""``charlib batch run CAST --out DIR`` and ``charlib batch status DIR``.
+
+The parser (:mod:`charlib._cli.parser`) takes these commands' help from :data:`TEXTS` and their
+options from :func:`add_commands`; the handlers call :mod:`charlib.batch` and print. Progress
+goes to stderr (one bar for the cast on a terminal); stdout gets the summary or, with
+``--json``, one document. Ctrl-C stops cleanly and prints the command that resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from charlib._cli.context import Context, ExitCode
+from charlib._cli.render import json_text, table
+
+if TYPE_CHECKING:
+    from charlib.batch import BatchResult
+
+__all__ = ["TEXTS", "add_commands", "batch_run", "batch_status", "resume_command"]
+
+# (summary, description, examples, exit codes shown), by command path, as parser._Text takes them.
+TEXTS: dict[str, tuple[str, str, str, bool]] = {
+    "batch": (
+        "360° sets for a whole cast, durably (run, status)",
+        "Make a 360° set for every character of a cast file and save each under one "
+        "directory, with a ledger that lets the same command resume after any crash without "
+        "starting a second job for a character (see docs/batch.md).",
+        """
+  charlib batch run cast.csv --out sets/
+  charlib batch status sets/
+""",
+        False,
+    ),
+    "batch run": (
+        "make and save the 360° sets of a cast (CSV or JSON Lines); resumable",
+        "Check the whole cast first (a bad row is an error naming its line and field, and "
+        "nothing is sent), then for each character: find or create it, give it a master "
+        "reference (media_id, or generated from prompt), start its 360° job, wait, and save "
+        "the set under DIR/<characterId>/. At most --max-active characters are worked on at "
+        "once. Every step is recorded in DIR/.charlib-batch.sqlite: run the same command "
+        "again after a crash or Ctrl-C and it carries on. Several processes may run it on the "
+        "same DIR at once; each character is taken by one. At the end DIR/index.html shows "
+        "every set and DIR/report.csv lists every character's outcome.",
+        """
+  charlib batch run cast.csv --out sets/
+  charlib batch run cast.jsonl --out sets/ --max-active 8 --retry-failed 2
+  charlib batch run cast.csv --out sets/ --require-all --json > outcome.json
+
+cast columns: name (required), character_id, prompt, media_id, style,
+quality_threshold, image_count
+
+exit codes: 0 every character saved (complete, or partial unless --require-all);
+1 some character failed, has no master reference, or is unfinished (run again);
+2 usage or an invalid cast; 4 the service could not be reached; 130 interrupted.""",
+        False,
+    ),
+    "batch status": (
+        "where a batch stands: a table of its characters (from its ledger; sends nothing)",
+        "Read DIR's ledger and print each character's state, job, images saved and failed, "
+        "and last error. Works while a batch runs (from another terminal).",
+        """
+  charlib batch status sets/
+  charlib batch status sets/ --json | jq '.characters[] | select(.outcome == null)'
+""",
+        False,
+    ),
+}
+
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+_Command: TypeAlias = Callable[[_Commands, str], argparse.ArgumentParser]
+_Finish: TypeAlias = Callable[[argparse.ArgumentParser, Callable[..., Any], str], None]
+
+
+def add_commands(commands_: _Commands, command: _Command, finish: _Finish) -> None:
+    """Add ``batch run`` and ``batch status`` to the ``charlib`` command."""
+    from charlib._cli import parser as tree  # loaded: it is the module calling this
+
+    group = command(commands_, "batch")
+    group.set_defaults(handler=None, help_parser=group)
+    verbs = group.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = command(verbs, "batch run")
+    run.add_argument("cast", metavar="CAST", help="the cast: a .csv or .jsonl file")
+    run.add_argument("--out", required=True, metavar="DIR", help="the batch directory")
+    run.add_argument(
+        "--max-active",
+        type=tree._int_range(1, 1000),
+        default=4,
+        metavar="N",
+        help="characters worked on (so jobs running) at once, 1-1000 (default %(default)s)",
+    )
+    run.add_argument(
+        "--retry-failed",
+        type=tree._int_range(0, 10),
+        default=1,
+        metavar="N",
+        help="new jobs for a character whose job failed, 0-10 (default %(default)s)",
+    )
+    run.add_argument(
+        "--require-all",
+        action="store_true",
+        help="a set with failed shots is retried like a failed job, and not ok at the end",
+    )
+    run.add_argument(
+        "--poll", type=tree._positive, metavar="SECONDS", help="poll every job at this interval"
+    )
+    run.add_argument(
+        "--job-timeout",
+        type=tree._positive,
+        metavar="SECONDS",
+        help="follow one job at most this long, then leave it for a later run (default 3 h)",
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    finish(run, batch_run, "the outcome of every character")
+
+    status = command(verbs, "batch status")
+    status.add_argument("out", metavar="DIR", help="the batch directory")
+    finish(status, batch_status, "the ledger's characters and jobs")
+
+
+def resume_command(args: argparse.Namespace) -> str:
+    """The exact command that carries on this run (the API key is never part of it)."""
+    words = ["charlib"]
+    if args.base_url:
+        words += ["--base-url", args.base_url]
+    if args.request_timeout is not None:
+        words += ["--timeout", f"{args.request_timeout:g}"]
+    words += ["batch", "run", args.cast, "--out", args.out]
+    if args.max_active != 4:
+        words += ["--max-active", str(args.max_active)]
+    if args.retry_failed != 1:
+        words += ["--retry-failed", str(args.retry_failed)]
+    if args.require_all:
+        words.append("--require-all")
+    if args.poll is not None:
+        words += ["--poll", f"{args.poll:g}"]
+    if args.job_timeout is not None:
+        words += ["--job-timeout", f"{args.job_timeout:g}"]
+    if args.no_progress:
+        words.append("--no-progress")
+    if args.json:
+        words.append("--json")
+    return shlex.join(words)
+
+
+def _document(result: BatchResult) -> dict[str, Any]:
+    return {
+        "out": str(result.out),
+        "ok": result.ok,
+        "counts": dict(sorted(result.counts.items())),
+        "characters": [
+            {
+                "line": record.line,
+                "name": record.name,
+                "characterId": record.character_id,
+                "stage": record.stage,
+                "outcome": record.outcome,
+                "jobId": record.job_id,
+                "jobsStarted": record.jobs_started,
+                "imagesSaved": record.images_saved,
+                "imagesFailed": record.images_failed,
+                "error": record.error,
+                "folder": str(record.folder),
+            }
+            for record in result.records
+        ],
+        "jobs": [
+            {
+                "jobId": job["job_id"],
+                "characterId": job["key"],
+                "attempt": job["attempt"],
+                "status": job["status"],
+                "images": job["images"],
+                "failed": job["failed"],
+            }
+            for job in result.jobs
+        ],
+    }
+
+
+def _summary(result: BatchResult) -> str:
+    counts = ", ".join(f"{count} {name}" for name, count in sorted(result.counts.items()))
+    return (
+        f"{len(result.records)} characters: {counts}\n"
+        f"sets: {result.index_html}\nreport: {result.report_csv}"
+    )
+
+
+def batch_run(context: Context) -> ExitCode:
+    """``charlib batch run CAST --out DIR``."""
+    from charlib.batch import Batch, load_cast
+
+    args = context.args
+    cast = load_cast(args.cast)  # a bad cast stops here: exit 2, nothing sent
+    bar = not args.no_progress and context.is_tty(context.stderr)
+    with context.client() as client:
+        batch = Batch(
+            client,
+            args.out,
+            max_active=args.max_active,
+            retry_failed=args.retry_failed,
+            require_all=args.require_all,
+            poll=args.poll,
+            job_timeout=args.job_timeout if args.job_timeout is not None else 3 * 3600.0,
+            progress=bar,
+        )
+        try:
+            result = batch.run(cast)
+        except KeyboardInterrupt:
+            context.err(f"\ninterrupted; resume with: {resume_command(args)}")
+            return ExitCode.INTERRUPTED
+    for record in result.records:
+        if record.outcome not in ("complete", "partial") and record.error:
+            context.err(f"{record.character_id}: {record.outcome or record.stage}: {record.error}")
+    context.out(json_text(_document(result)) if context.json else _summary(result))
+    return ExitCode.OK if result.ok else ExitCode.JOB_FAILED
+
+
+def batch_status(context: Context) -> ExitCode:
+    """``charlib batch status DIR``."""
+    from charlib.batch import read_status
+
+    result = read_status(context.args.out)
+    if context.json:
+        context.out(json_text(_document(result)))
+        return ExitCode.OK
+    rows = [
+        (
+            record.line,
+            record.character_id,
+            record.outcome or f"({record.stage})",
+            record.job_id or "",
+            record.jobs_started,
+            record.images_saved,
+            record.images_failed,
+            (record.error or "")[:80],
+        )
+        for record in result.records
+    ]
+    headers = ("LINE", "CHARACTER", "STATE", "JOB", "JOBS", "SAVED", "FAILED", "LAST ERROR")
+    context.out(table(headers, rows, right="0456"))
+    context.out(_summary(result).splitlines()[0])
+    return ExitCode.OK
