@@ -3,7 +3,8 @@
 :func:`image_flow` yields commands (open this request, read a chunk, commit the file, close the
 response, sleep, look the image up in the character's gallery) and is sent back what each
 produced; the sync and async drivers of :mod:`charlib._download_io` carry them out with blocking
-calls or awaits. What is decided here, once, for both:
+calls or awaits (file writes, hashing and renames in a thread, off the event loop). What is
+decided here, once, for both:
 
 - **Credentials stay home.** The API key goes only to the API's own origin (scheme, host and
   port of the client's ``base_url``), and never again in a redirect chain that has left it.
@@ -29,7 +30,7 @@ import httpx
 
 from charlib._config import RetryPolicy
 from charlib._download_errors import DownloadError, FileTooLargeError, NotAnImageError
-from charlib._files import SNIFF_BYTES, is_refused_type, sniff_image
+from charlib._files import FLUSH_BYTES, SNIFF_BYTES, is_refused_type, sniff_image
 from charlib._headers import parse_retry_after
 from charlib._media import Fetcher, Sink, Target, origin, shown_url
 from charlib._retry import backoff_delay
@@ -39,6 +40,7 @@ __all__ = [
     "Close",
     "Commit",
     "Fetched",
+    "Flush",
     "Gallery",
     "ImageFlow",
     "NotFetched",
@@ -86,6 +88,14 @@ class Sleep:
 
 
 @dataclass(frozen=True, slots=True)
+class Flush:
+    """Write and hash what the sink has buffered (blocking file I/O, so the async driver does it
+    in a thread). Reply: nothing."""
+
+    sink: Sink
+
+
+@dataclass(frozen=True, slots=True)
 class Commit:
     """Make the sink's bytes final (for a file: flush to disk, rename); slow, so the async
     driver does it in a thread. Reply: what the sink made (a path, bytes)."""
@@ -98,7 +108,7 @@ class Gallery:
     """The character's gallery, fetched once per run. Reply: media id -> URL (maybe empty)."""
 
 
-Command: TypeAlias = Open | Read | Close | Sleep | Commit | Gallery
+Command: TypeAlias = Open | Read | Close | Sleep | Flush | Commit | Gallery
 
 
 # -- outcomes -----------------------------------------------------------------------------------
@@ -332,6 +342,8 @@ def _receive(
                 if sink.size > fetcher.max_bytes:
                     yield Close()
                     return _too_large(target, url, fetcher.max_bytes)
+                if sink.pending >= FLUSH_BYTES:
+                    yield Flush(sink)
             if end:
                 break
         # Over a socket httpx checks the length itself; this catches any other transport.
@@ -343,9 +355,8 @@ def _receive(
                 status_code=response.status_code,
             )
             return _Failure(error, url, retryable=True)
-        size, sha256 = sink.size, sink.sha256
         value = yield Commit(sink)
-        return Fetched(value, size, sha256, ext, content_type, url)
+        return Fetched(value, sink.size, sink.sha256, ext, content_type, url)
     finally:
         if sink is not None:
             sink.discard()

@@ -29,6 +29,7 @@ from charlib._download import (
     Close,
     Commit,
     Fetched,
+    Flush,
     Gallery,
     ImageFlow,
     Open,
@@ -164,6 +165,8 @@ def drive(client: Client, fetcher: Fetcher, target: Target) -> Outcome | None:
             elif isinstance(command, Close):
                 _close(response, fetcher)
                 response = None
+            elif isinstance(command, Flush):
+                command.sink.flush()
             elif isinstance(command, Commit):
                 reply = command.sink.commit()
             elif isinstance(command, Gallery):
@@ -243,12 +246,37 @@ async def _gallery_async(
         return fetcher.gallery or {}
 
 
+class _Slot:
+    """One of the ``concurrency`` places for an open response, held from a request to the end
+    of its body (a commit, a flush or a sleep happens outside it)."""
+
+    def __init__(self, limit: asyncio.Semaphore | None) -> None:
+        self._limit = limit
+        self._held = False
+
+    async def take(self) -> None:
+        if self._limit is not None and not self._held:
+            await self._limit.acquire()
+            self._held = True
+
+    def give_back(self) -> None:
+        if self._limit is not None and self._held:
+            self._limit.release()
+            self._held = False
+
+
 async def drive_async(
-    client: AsyncClient, fetcher: Fetcher, target: Target, lock: asyncio.Lock
+    client: AsyncClient,
+    fetcher: Fetcher,
+    target: Target,
+    lock: asyncio.Lock,
+    limit: asyncio.Semaphore | None = None,
 ) -> Outcome:
-    """Same as :func:`drive`, awaited (cancelling the task stops it)."""
+    """Same as :func:`drive`, awaited (cancelling the task stops it); with ``limit``, a response
+    is open only while holding one of its places."""
     flow: ImageFlow = image_flow(fetcher, target)
     http = client._http
+    slot = _Slot(limit)
     response: httpx.Response | None = None
     chunks: AsyncIterator[bytes] | None = None
     reply: Any = None
@@ -264,6 +292,7 @@ async def drive_async(
                 if response is not None:
                     await response.aclose()
                 response = None
+                await slot.take()
                 try:
                     response = await http.send(command.request, stream=True, **_sending(command))
                 except (httpx.RequestError, httpx.InvalidURL) as exc:  # see Open
@@ -280,29 +309,37 @@ async def drive_async(
                 if response is not None:
                     await response.aclose()
                 response = None
-            elif isinstance(command, Commit):  # fsync: off the event loop
+                slot.give_back()
+            elif isinstance(command, Flush):  # file writes and hashing: off the event loop
+                await asyncio.to_thread(command.sink.flush)
+            elif isinstance(command, Commit):  # the body is read: fsync off the event loop
+                slot.give_back()
                 reply = await asyncio.to_thread(command.sink.commit)
             elif isinstance(command, Gallery):
+                slot.give_back()
                 reply = await _gallery_async(client, fetcher, lock)
             else:
+                slot.give_back()
                 await client.clock.asleep(command.seconds)
     finally:
         flow.close()
         if response is not None:
             await response.aclose()
+        slot.give_back()
 
 
 async def _run_all_async(client: AsyncClient, run: DownloadSet) -> None:
-    """Every remaining image of ``run``, at most ``concurrency`` at once (tasks)."""
-    shots = iter(run.todo)
+    """Every remaining image of ``run``, at most ``concurrency`` responses open at once (a task
+    per image: one whose body is read makes its file final while the next one downloads)."""
     lock = asyncio.Lock()
+    limit = asyncio.Semaphore(run.options.concurrency)
 
-    async def worker() -> None:
-        for shot in shots:  # shared: each task takes the next shot
-            run.record(shot, await drive_async(client, run.fetcher, run.target(shot), lock))
+    async def one(shot: Any) -> None:
+        outcome = await drive_async(client, run.fetcher, run.target(shot), lock, limit)
+        done = await asyncio.to_thread(run.keep, shot, outcome)  # the manifest: a file write
+        run.report(done)
 
-    workers = min(run.options.concurrency, len(run.todo))
-    tasks = [asyncio.ensure_future(worker()) for _ in range(workers)]
+    tasks = [asyncio.ensure_future(one(shot)) for shot in run.todo]
     try:
         await asyncio.gather(*tasks)
     finally:

@@ -308,8 +308,14 @@ class DownloadSet:
 
     def record(self, shot: _Shot, outcome: Outcome | None) -> None:
         """Keep ``outcome`` (``None``: the run was stopped first), update the manifest, report."""
+        self.report(self.keep(shot, outcome))
+
+    def keep(
+        self, shot: _Shot, outcome: Outcome | None
+    ) -> SavedImage | FailedDownload | None:
+        """Keep ``outcome`` and update the manifest (blocking file I/O); what to report."""
         if outcome is None:
-            return
+            return None
         facts = image_facts(shot.position, shot.slug, shot.image)
         done: SavedImage | FailedDownload
         with self._lock:
@@ -337,7 +343,7 @@ class DownloadSet:
                 }
             if self.options.manifest:  # after every file, so a killed run resumes from here
                 self._write_manifest(durable=False)
-        self._report(done)
+        return done
 
     def _failure(self, shot: _Shot, outcome: NotFetched) -> FailedDownload:
         return FailedDownload(
@@ -365,7 +371,10 @@ class DownloadSet:
             if self.options.on_file is not None:
                 self.options.on_file(image)
 
-    def _report(self, done: SavedImage | FailedDownload) -> None:
+    def report(self, done: SavedImage | FailedDownload | None) -> None:
+        """Tell the progress bar and the ``on_file`` callback about a file kept."""
+        if done is None:
+            return
         if self._bar is not None:
             self._bar.update(done)
         if self.options.on_file is not None:

@@ -19,6 +19,7 @@ import unicodedata
 from pathlib import Path
 
 __all__ = [
+    "FLUSH_BYTES",
     "IMAGE_EXTENSIONS",
     "PART_SUFFIX",
     "PartFile",
@@ -35,6 +36,9 @@ SLUG_LIMIT = 64
 #: How many first bytes :func:`sniff_image` needs at most.
 SNIFF_BYTES = 16
 _CHUNK = 1024 * 1024
+#: How many bytes a :class:`PartFile` buffers before it wants a :meth:`~PartFile.flush`.
+FLUSH_BYTES = 1024 * 1024
+_IOV_MAX = 512  # below every platform's limit on the pieces of one writev
 
 # Leading bytes of the image formats a set may hold; anything else is not saved as an image.
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
@@ -134,9 +138,33 @@ def _sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def _write_all(fd: int, pieces: list[bytes]) -> None:
+    """Write ``pieces`` in order, whole (``writev`` where the platform has it)."""
+    if not hasattr(os, "writev"):  # Windows
+        for piece in pieces:
+            with memoryview(piece) as view:
+                done = 0
+                while done < len(view):
+                    done += os.write(fd, view[done:])
+        return
+    views = [memoryview(piece) for piece in pieces if piece]
+    start = 0
+    while start < len(views):
+        written = os.writev(fd, views[start : start + _IOV_MAX])
+        while start < len(views) and written >= len(views[start]):  # a short write goes on
+            written -= len(views[start])
+            start += 1
+        if written:
+            views[start] = views[start][written:]
+
+
 class PartFile:
-    """``<final>.part``, written piece by piece with a running size and SHA-256; :meth:`commit`
-    makes it ``final`` (durably), :meth:`discard` removes it.
+    """``<final>.part``, written in pieces of up to :data:`FLUSH_BYTES` with a running size and
+    SHA-256; :meth:`commit` makes it ``final`` (durably), :meth:`discard` removes it.
+
+    :meth:`write` only buffers (cheap: an event loop may call it); :meth:`flush` does the slow
+    part, writing and hashing what is buffered, so an async caller can run it in a thread. The
+    part file is created at the first flush.
 
     ``sync_directory=False`` leaves making the rename durable to the caller (a set download does
     it once, for all its files, when it writes its manifest): the bytes are on disk before the
@@ -150,28 +178,49 @@ class PartFile:
         self.part = final.with_name(final.name + PART_SUFFIX)
         self.size = 0
         self._digest = hashlib.sha256()
-        self._fd: int | None = _open_new(self.part)
+        self._pieces: list[bytes] = []
+        self._pending = 0
+        self._fd: int | None = None
+        self._done = False
+
+    @property
+    def pending(self) -> int:
+        """How many bytes :meth:`write` holds that :meth:`flush` has not written yet."""
+        return self._pending
 
     def write(self, data: bytes) -> None:
-        """Append ``data``."""
-        assert self._fd is not None, "write after commit or discard"
-        view = memoryview(data)
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
-        self._digest.update(data)
+        """Append ``data`` (kept, not copied, until :meth:`flush`)."""
+        assert not self._done, "write after commit or discard"
+        self._pieces.append(data)
+        self._pending += len(data)
         self.size += len(data)
+
+    def flush(self) -> None:
+        """Write and hash what is buffered (blocking file I/O)."""
+        assert not self._done, "flush after commit or discard"
+        if self._fd is None:
+            self._fd = _open_new(self.part)
+        pieces, self._pieces, self._pending = self._pieces, [], 0
+        for piece in pieces:
+            self._digest.update(piece)
+        _write_all(self._fd, pieces)
 
     @property
     def sha256(self) -> str:
         """The SHA-256 (hex) of what was written so far."""
-        return self._digest.hexdigest()
+        if not self._pieces:
+            return self._digest.hexdigest()
+        digest = self._digest.copy()
+        for piece in self._pieces:
+            digest.update(piece)
+        return digest.hexdigest()
 
     def commit(self, *, durable: bool = True) -> Path:
         """Rename over the final name and return it; ``durable`` first flushes the bytes to disk
         and afterwards the rename (what survives a power cut, not only a killed process)."""
-        assert self._fd is not None, "commit after commit or discard"
-        fd, self._fd = self._fd, None
+        self.flush()
+        assert self._fd is not None
+        fd, self._fd, self._done = self._fd, None, True
         try:
             if durable:
                 os.fsync(fd)
@@ -184,10 +233,13 @@ class PartFile:
 
     def discard(self) -> None:
         """Close and remove the part file (idempotent; nothing happens after a commit)."""
-        if self._fd is None:
+        if self._done:
             return
+        self._done = True
+        self._pieces, self._pending = [], 0
         fd, self._fd = self._fd, None
-        os.close(fd)
+        if fd is not None:
+            os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             self.part.unlink()
 

@@ -42,7 +42,12 @@ class Sink(Protocol):
     @property
     def sha256(self) -> str: ...
 
+    @property
+    def pending(self) -> int: ...
+
     def write(self, data: bytes) -> None: ...
+
+    def flush(self) -> None: ...
 
     def commit(self) -> object: ...
 
@@ -62,11 +67,19 @@ class MemorySink:
         """The SHA-256 (hex) of the bytes so far."""
         return self._digest.hexdigest()
 
+    @property
+    def pending(self) -> int:
+        """Nothing waits for :meth:`flush`: memory is written at once."""
+        return 0
+
     def write(self, data: bytes) -> None:
         """Append ``data``."""
         self._data += data
         self._digest.update(data)
         self.size += len(data)
+
+    def flush(self) -> None:
+        """Nothing to do."""
 
     def commit(self) -> bytes:
         """The bytes."""

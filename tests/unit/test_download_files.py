@@ -123,18 +123,37 @@ def test_a_part_file_becomes_the_final_file_only_on_commit(tmp_path: Path) -> No
     (tmp_path / "01_x.png.part").write_bytes(b"stale")
     part = PartFile(final)
     part.write(b"abc")
+    part.flush()
     part.write(b"def")
+    assert (part.size, part.pending) == (6, 3)
+    assert (part.size, part.sha256) == (6, hashlib.sha256(b"abcdef").hexdigest())
+    part.flush()
     assert not final.exists()
     assert (tmp_path / "01_x.png.part").read_bytes() == b"abcdef"
-    assert (part.size, part.sha256) == (6, hashlib.sha256(b"abcdef").hexdigest())
     assert part.commit() == final
     part.discard()  # after a commit: nothing happens
     assert final.read_bytes() == b"abcdef"
     assert not (tmp_path / "01_x.png.part").exists()
     dropped = PartFile(tmp_path / "02_y.png")
     dropped.write(b"half")
+    dropped.flush()
+    dropped.write(b"more")
     dropped.discard()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["01_x.png"]
+
+
+def test_a_part_file_keeps_every_piece_in_order(tmp_path: Path) -> None:
+    """Thousands of small pieces and empty ones, flushed in several goes: the file is exact."""
+    pieces = [bytes([n % 251]) * (n % 7) for n in range(3000)]
+    part = PartFile(tmp_path / "01_x.png")
+    for n, piece in enumerate(pieces):
+        part.write(piece)
+        if n % 1100 == 0:
+            part.flush()
+    path = part.commit()
+    expected = b"".join(pieces)
+    assert path.read_bytes() == expected
+    assert (part.size, part.sha256) == (len(expected), hashlib.sha256(expected).hexdigest())
 
 
 def test_a_part_file_is_never_written_through_a_link(tmp_path: Path) -> None:
