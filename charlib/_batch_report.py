@@ -176,7 +176,7 @@ def _thumbnails(record: CharacterRecord) -> str:
     images = [
         f'<img loading="lazy" src="{folder}/{quote(name)}" alt="{html.escape(name)}">'
         for name in record.files
-        if Path(name).name == name and Path(name).suffix.lower() in IMAGE_EXTENSIONS
+        if Path(name).name == name and Path(name).suffix.lower().lstrip(".") in IMAGE_EXTENSIONS
     ]
     return '<div class="strip">' + "".join(images) + "</div>" if images else ""
 
