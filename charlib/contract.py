@@ -17,15 +17,8 @@ service's defect from CONTRACT §13 when it matches one, e.g. ``D7``), or is *sk
 why). See docs/fidelity.md.
 """
 
-from charlib._contract import (
-    DEFAULT_JOB_TIMEOUT,
-    FACTS,
-    ContractReport,
-    FactResult,
-    Verdict,
-    check,
-    plan,
-)
+from charlib._contract.report import FACTS, ContractReport, FactResult, Verdict
+from charlib._contract.run import DEFAULT_JOB_TIMEOUT, check, plan
 
 __all__ = [
     "DEFAULT_JOB_TIMEOUT",

@@ -6,16 +6,3 @@
 parsed by the SDK's models), ``service`` (facts that need no job), ``job`` (the job's lifecycle
 from a watch's snapshots), ``after`` (the ended job, its media, the list) and ``run`` (the order).
 """
-
-from charlib._contract.report import FACTS, ContractReport, FactResult, Verdict
-from charlib._contract.run import DEFAULT_JOB_TIMEOUT, check, plan
-
-__all__ = [
-    "DEFAULT_JOB_TIMEOUT",
-    "FACTS",
-    "ContractReport",
-    "FactResult",
-    "Verdict",
-    "check",
-    "plan",
-]
