@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["BatchFlow", "Calls", "Nap", "PollJobs", "Scheduler", "batch_flow"]
 
 HEARTBEAT = 10.0  # seconds between heartbeats (well inside the ledger's lease)
-CLAIM_AGAIN = 5.0  # seconds before looking again for rows when none could be claimed
+CLAIM_AGAIN = 2.0  # seconds before looking again for rows when none could be claimed
 MAX_CALL_RETRIES = 5  # a call refused as transient is made again this often, then given up
 MAX_ROW_ERRORS = 3  # a row whose steps failed this often is left for a later run
 MAX_PAUSE = 120.0
@@ -101,6 +101,7 @@ class Scheduler:
     pause_until: float = 0.0
     claim_at: float = 0.0
     exhausted: bool = False
+    others_busy: bool = False
     heartbeat_at: float = 0.0
     _due: list[tuple[float, str]] = field(default_factory=list)
 
@@ -125,6 +126,8 @@ class Scheduler:
             row = self.ledger.claim(skip=skip | set(self.flows), only=self.only)
             self.exhausted = row is None
             if row is None:
+                # Rows another live process holds may come back (it may die): look again later.
+                self.others_busy = self.ledger.busy_elsewhere(self.only) > 0
                 self.claim_at = now + CLAIM_AGAIN
                 break
             self.flows[row.key] = step_flow(self.ledger, row, self.rules)
@@ -132,9 +135,10 @@ class Scheduler:
 
     def finished(self, now: float) -> bool:
         """Nothing left for this process: no character in hand, nothing left to claim, no row
-        of this run waiting to be tried again."""
+        of this run waiting to be tried again, and none held by another live process (this one
+        waits for them, and takes them over if that process dies)."""
         waiting = any(at > now and key not in self.given_up for key, at in self.not_before.items())
-        return not self.flows and self.exhausted and not waiting
+        return not self.flows and self.exhausted and not waiting and not self.others_busy
 
     # -- driving the step flows ---------------------------------------------------------------
 

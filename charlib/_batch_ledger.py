@@ -321,6 +321,16 @@ class Ledger:
                 return row
         return None
 
+    def busy_elsewhere(self, only: Iterable[str] | None = None) -> int:
+        """Unfinished rows (of ``only``, if given) that another live process holds."""
+        wanted = None if only is None else set(only)
+        found = self._db.execute(
+            "SELECT c.key FROM characters c JOIN owners o ON c.owner = o.owner"
+            " WHERE c.outcome IS NULL AND c.owner != ?",
+            (self.owner,),
+        ).fetchall()
+        return sum(1 for row in found if wanted is None or row["key"] in wanted)
+
     def release(self, key: str, error: str | None = None) -> None:
         """Give a row back unfinished (another process, or a later run, takes it on)."""
         values: dict[str, Any] = {"owner": None}
