@@ -18,10 +18,10 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("charlib")
+T = TypeVar("T")
 
 #: How many jobs of the job list to look through for a job's character (the live service's
 #: status has no ``characterId``); a job being downloaded is recent, so it is near the top.
@@ -246,6 +247,18 @@ async def _gallery_async(
         return fetcher.gallery or {}
 
 
+async def _in_thread(work: Callable[[], T]) -> T:
+    """``work()`` in a thread; if the caller is cancelled meanwhile, the file operation still
+    ends before the cancellation goes on (the flow then discards the sink: its file descriptor
+    must not be closed under a write, nor reused by another file while one runs)."""
+    running = asyncio.ensure_future(asyncio.to_thread(work))
+    try:
+        return await asyncio.shield(running)
+    except asyncio.CancelledError:
+        await asyncio.wait([running])
+        raise
+
+
 class _Slot:
     """One of the ``concurrency`` places for an open response, held from a request to the end
     of its body (a commit, a flush or a sleep happens outside it)."""
@@ -311,10 +324,10 @@ async def drive_async(
                 response = None
                 slot.give_back()
             elif isinstance(command, Flush):  # file writes and hashing: off the event loop
-                await asyncio.to_thread(command.sink.flush)
+                await _in_thread(command.sink.flush)
             elif isinstance(command, Commit):  # the body is read: fsync off the event loop
                 slot.give_back()
-                reply = await asyncio.to_thread(command.sink.commit)
+                reply = await _in_thread(command.sink.commit)
             elif isinstance(command, Gallery):
                 slot.give_back()
                 reply = await _gallery_async(client, fetcher, lock)

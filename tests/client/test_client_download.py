@@ -3,10 +3,12 @@ redirects, hostile answers, retries with the client's policy, the D17 fallback, 
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -466,3 +468,84 @@ async def test_an_unreachable_host_is_tried_once_per_run(
     report = await download(client_of(), tmp_path, concurrency=1)
     assert len(report.downloaded) == 3
     assert len(world.to(FIXED_HOST)) == 1
+
+
+async def test_files_of_many_pieces_are_saved_whole(
+    client_of: Callable[..., AnyClient], world: World, tmp_path: Path
+) -> None:
+    """Bodies of several MiB in 16 KiB pieces (written in many flushes) are saved exactly, with
+    the size and SHA-256 of what was sent, in the report and the manifest."""
+    sent: dict[str, bytes] = {}
+    images = []
+    for tag, count in enumerate((1, 70, 200)):  # 16 KiB, ~1.1 MiB, ~3.2 MiB
+        url = f"{CDN}/big{tag}"
+        chunk = PNG_CHUNK[:-1] + bytes([tag])
+        world.add(url, httpx.Response(200, stream=Stream(chunk, count)))
+        sent[f"big{tag}"] = chunk * count
+        images.append(image(url, f"big{tag}", f"big{tag}"))
+    world.job(status(images))
+    report = await download(client_of(), tmp_path, concurrency=2)
+    assert len(report.downloaded) == 3
+    for saved in report.downloaded:
+        body = sent[saved.slug]
+        assert saved.path.read_bytes() == body
+        assert (saved.size, saved.sha256) == (len(body), hashlib.sha256(body).hexdigest())
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(entry["size"] for entry in manifest["images"]) == sorted(map(len, sent.values()))
+    assert names(tmp_path, "*.part") == []
+
+
+class _Stalls(httpx.AsyncByteStream):
+    """A body that sends some pieces, then never ends (until cancelled)."""
+
+    def __init__(self, chunk: bytes, count: int) -> None:
+        self.chunk, self.count = chunk, count
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.count):
+            yield self.chunk
+        await asyncio.sleep(3600)
+
+
+async def test_a_cancelled_async_download_leaves_no_half_file(tmp_path: Path) -> None:
+    """Cancelling the task while files are being written leaves no ``.part`` file, and every
+    file saved is whole and in the manifest, so the next call resumes from it."""
+    world = World()
+    finished = []
+    for tag in range(3):
+        url = f"{CDN}/done{tag}"
+        world.serve(url, png(tag) * 4000)
+        finished.append(image(url, f"done{tag}", f"done{tag}"))
+    stalled = []
+    for tag in range(3):
+        url = f"{CDN}/stall{tag}"
+        world.add(url, lambda request: httpx.Response(200, stream=_Stalls(PNG_CHUNK, 100)))
+        stalled.append(image(url, f"stall{tag}", f"stall{tag}"))
+    world.job(status(finished + stalled))
+    saved = asyncio.Event()
+    heard: list[Any] = []
+
+    def on_file(item: Any) -> None:
+        heard.append(item)
+        if len(heard) == 3:
+            saved.set()
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(world.handle))
+    async with charlib.AsyncClient(base_url=API, http_client=http) as client:
+        task = asyncio.ensure_future(
+            client.jobs.download(JOB, tmp_path, concurrency=6, on_file=on_file)
+        )
+        await asyncio.wait_for(saved.wait(), timeout=30)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    await http.aclose()
+    assert names(tmp_path, "*.part") == []
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    listed = {entry["file"]: entry for entry in manifest["images"]}
+    on_disk = set(names(tmp_path, "*_done*")) | set(names(tmp_path, "*_stall*"))
+    assert set(listed) == on_disk
+    assert len(on_disk) == 3
+    for name, entry in listed.items():
+        data = (tmp_path / name).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (entry["size"], entry["sha256"])
