@@ -35,6 +35,7 @@ from charlib._exceptions import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    ClientClosedError,
     InvalidParameterError,
     redact_error,
 )
@@ -46,6 +47,7 @@ from charlib._resources.jobs import AsyncJobs, Jobs
 from charlib._response import (
     DEFAULT_MAX_RESPONSE_BYTES,
     BodyReader,
+    connection_hint,
     make_status_error,
     model_parser,
 )
@@ -345,16 +347,32 @@ class _BaseClient:
         """Wrap an httpx transport error, secrets taken out of it and of ``exc`` (which the
         caller chains as ``__cause__``)."""
         what = f"{request.method} {request.url}"
+        hint = ""
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):  # no connection was made
+            hint = f". {connection_hint(self._base_url)}"
         if isinstance(exc, httpx.TimeoutException):
             error: APIConnectionError = APITimeoutError(
-                f"Request timed out: {what}", request=request
+                f"Request timed out: {what}{hint}", request=request
             )
         else:
             detail = str(exc) or type(exc).__name__
-            error = APIConnectionError(f"Connection error: {what}: {detail}", request=request)
+            error = APIConnectionError(f"Connection error: {what}: {detail}{hint}", request=request)
         error.__cause__ = exc  # so that the chain is redacted too
         redact_error(error, self._secrets)
         return error
+
+    def _ensure_open(self) -> None:
+        """Raise :class:`ClientClosedError` if the pool this client sends through is closed
+        (rather than the HTTP library's ``RuntimeError``, which names neither cause nor cure)."""
+        if self._http.is_closed:
+            name = type(self).__name__
+            raise ClientClosedError(
+                f"This {name} is closed (by close()/aclose() or the end of its with block): "
+                f"make a new {name} for more requests"
+                if self._owns_http
+                else f"The HTTP client this {name} sends through is closed (an injected "
+                "http_client, or the pool of the client with_options derived it from)"
+            )
 
     def _deadline(self, spec: RequestSpec[Any]) -> tuple[float | None, float | None]:
         """(seconds, monotonic deadline) of one attempt of ``spec``: its timeout as a total."""
@@ -516,6 +534,7 @@ class Client(_BaseClient):
 
     def _request(self, spec: RequestSpec[_T]) -> _T:
         """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""
+        self._ensure_open()
         request = self._http.build_request(**self._request_kwargs(spec))
         try:
             return self._attempt(spec, request)
@@ -634,6 +653,7 @@ class AsyncClient(_BaseClient):
 
     async def _request(self, spec: RequestSpec[_T]) -> _T:
         """Send ``spec`` with retries; return the parsed 2xx result or raise a typed error."""
+        self._ensure_open()
         request = self._http.build_request(**self._request_kwargs(spec))
         try:
             return await self._attempt(spec, request)

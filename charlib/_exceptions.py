@@ -4,6 +4,7 @@
 
     CharlibError
     ├── InvalidParameterError (+ ValueError)   bad argument, caught before sending; .field
+    ├── ClientClosedError (+ RuntimeError)     the client (or its http_client) is closed
     ├── APIError                               talking to the service failed; .request
     │   ├── APIConnectionError                 no HTTP response (refused, reset, DNS, ...)
     │   │   └── APITimeoutError                the per-request timeout expired
@@ -22,7 +23,17 @@
     │   ├── JobFailedError                     status "failed"; .job_status
     │   ├── JobCancelledError                  status "cancelled"; .job_status
     │   └── PartialResultError                 "completed" with failed images; .job_status
-    └── WaitTimeoutError (+ TimeoutError)      the wait deadline passed; .job_id, .last_status
+    ├── WaitTimeoutError (+ TimeoutError)      the wait deadline passed; .job_id, .last_status
+    └── DownloadError                          one image could not be saved; .url .status_code
+        ├── NotAnImageError                    the body is not an image (HTML, JSON, SVG, ...)
+        └── FileTooLargeError                  the body is larger than max_bytes; .max_bytes
+
+(The download errors are defined in :mod:`charlib._download_errors`.)
+
+Messages say what to do where the cause is a likely setup mistake: a 401 names ``api_key=`` and
+``CHARLIB_API_KEY``; a failed connection names the client's ``base_url`` and
+``CHARLIB_BASE_URL``; a 404 whose URL holds the API prefix twice says ``base_url`` should be the
+service root (see :mod:`charlib._response`).
 
 Retried automatically (within ``max_retries``): connection errors, timeouts,
 ``APIResponseValidationError`` and statuses 408/429/500/502/503/504, for requests that are safe to
@@ -61,6 +72,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CharlibError",
+    "ClientClosedError",
     "ConflictError",
     "InternalServerError",
     "InvalidParameterError",
@@ -125,6 +137,15 @@ class InvalidParameterError(CharlibError, ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+
+
+class ClientClosedError(CharlibError, RuntimeError):
+    """The client was used after it was closed (``close()``, ``aclose()`` or the end of its
+    ``with`` block), or the ``httpx`` client it sends through was closed by its owner.
+
+    Nothing was sent. Make a new client, or keep the calls inside the ``with`` block. Also a
+    ``RuntimeError``, which is what the HTTP library raised here before.
+    """
 
 
 class APIError(CharlibError):

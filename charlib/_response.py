@@ -21,6 +21,7 @@ import httpx
 import pydantic
 import pydantic_core
 
+from charlib._config import ENV_API_KEY, ENV_BASE_URL
 from charlib._exceptions import (
     APIResponseValidationError,
     APIStatusError,
@@ -41,6 +42,7 @@ from charlib._models import JobPage, JobStatus
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
     "BodyReader",
+    "connection_hint",
     "decode_body",
     "error_class",
     "make_status_error",
@@ -49,6 +51,7 @@ __all__ = [
     "parse_job_status",
     "parse_model",
     "server_text",
+    "status_hint",
 ]
 
 _M = TypeVar("_M", bound=pydantic.BaseModel)
@@ -220,8 +223,49 @@ def _describe_body(body: object) -> str:
     return "no error text"
 
 
+# The API's prefix where the base URL already ended with it: .../api/v1/api/v1/jobs,
+# .../api/api/v1/jobs, .../api/v1/api/health.
+_DOUBLED_PREFIX = re.compile(r"/api(?:/v1)?(?=/api/)")
+
+
+def _root(url: httpx.URL, path: str) -> str:
+    """``url``'s origin and ``path``, without credentials, query or fragment."""
+    origin = url.copy_with(username=None, password=None, path="/", query=None, fragment=None)
+    return str(origin).rstrip("/") + path.rstrip("/") + "/"
+
+
+def status_hint(cls: type[APIStatusError], request: httpx.Request) -> str | None:
+    """What to do about an error whose likely cause is the client's setup, or ``None``.
+
+    A 401 says where the key comes from (never what it is); a not-found whose URL holds the API
+    prefix twice says that ``base_url`` should be the service root.
+    """
+    if issubclass(cls, AuthenticationError):
+        if "authorization" in request.headers:
+            return f"The API key was refused: check the key given as api_key= or in ${ENV_API_KEY}"
+        return f"No API key was sent: pass api_key= to the client or set ${ENV_API_KEY}"
+    if issubclass(cls, NotFoundError):
+        found = _DOUBLED_PREFIX.search(request.url.path)
+        if found:
+            root = _root(request.url, request.url.path[: found.start()])
+            return (
+                "The URL holds the API prefix twice: base_url (or "
+                f"${ENV_BASE_URL}) should be the service root, here probably {root}, "
+                "without /api or /api/v1"
+            )
+    return None
+
+
+def connection_hint(base_url: httpx.URL) -> str:
+    """What to check when no connection could be made: where the client thinks the service is
+    (the URL without credentials), and the two ways to change that."""
+    shown = base_url.copy_with(username=None, password=None, query=None, fragment=None)
+    return f"Is the service running at {shown}? Give its root as base_url= (or ${ENV_BASE_URL})"
+
+
 def make_status_error(response: httpx.Response) -> APIStatusError:
-    """The typed exception for a non-2xx ``response`` (already read)."""
+    """The typed exception for a non-2xx ``response`` (already read), with a hint when the
+    likely cause is the client's setup (:func:`status_hint`)."""
     body = decode_body(response)
     cls = error_class(response.status_code, body)
     request = response.request
@@ -229,6 +273,9 @@ def make_status_error(response: httpx.Response) -> APIStatusError:
         f"HTTP {response.status_code} {response.reason_phrase}: {_describe_body(body)}"
         f" ({request.method} {request.url})"
     )
+    hint = status_hint(cls, request)
+    if hint is not None:
+        message = f"{message}. {hint}"
     return cls(
         message, response=response, body=body, retry_after=parse_retry_after(response.headers)
     )

@@ -499,6 +499,7 @@ class Jobs(_JobsBase):
             on_file=on_file,
             max_bytes=max_bytes,
         )
+        self._client._ensure_open()  # the images are fetched through the client's pool
         return download_set(self._client, job, options)
 
     def _run(self, flow: Flow) -> Iterator[JobStatus]:
@@ -677,6 +678,7 @@ class AsyncJobs(_JobsBase):
             on_file=on_file,
             max_bytes=max_bytes,
         )
+        self._client._ensure_open()
         return await download_set_async(self._client, job, options)
 
     async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:
