@@ -39,11 +39,15 @@ from datetime import datetime
 from charlib._config import RetryPolicy
 from charlib._exceptions import InvalidParameterError
 from charlib._models import JobState
+from charlib._pace import Pace, ServerClock, StepLog
 
 __all__ = ["MAX_PACE", "PollPolicy", "PollTracker"]
 
 # Backoff stops growing after this many unchanged polls (and never overflows).
 _MAX_BACKOFF_STEPS = 32
+# Nobody watching: how many standard deviations of the steps left a jump keeps short of the
+# last step's earliest end (3: about one jump in a thousand lands after the job ended).
+_SAFETY = 3.0
 
 #: The fastest (and slowest) a server clock is believed to run against ours: an hour per second.
 #: A sped-up mock runs at up to a few thousand times real time; a faster pace is a broken clock.
@@ -64,6 +68,8 @@ class PollPolicy:
         default_step: assumed seconds per progress step (server time) until one is observed.
         step_margin: poll this fraction of a step after a step is expected to end.
         hot_fraction: on the last step, poll every ``hot_fraction`` of a step.
+        timed_hot_fraction: the same, when the server's own times say when the step began and
+            how long steps take (the window of the end is then known, and worth polling closely).
         hot_start: on the last step, start the short polls at this fraction of the step.
         jitter: each delay is stretched by a random factor in ``[1, 1 + jitter]`` (never
             shortened, so a poll aimed at an expected change never lands just before it).
@@ -79,6 +85,7 @@ class PollPolicy:
     default_step: float = 45.0
     step_margin: float = 0.3
     hot_fraction: float = 1 / 18
+    timed_hot_fraction: float = 1 / 36
     hot_start: float = 0.6
     jitter: float = 0.1
     probe_interval: float = 0.1
@@ -95,6 +102,7 @@ class PollPolicy:
             ("backoff", 1, 100, False),
             ("step_margin", 0, 10, False),
             ("hot_fraction", 0, 1, True),
+            ("timed_hot_fraction", 0, 1, True),
             ("hot_start", 0, 1, False),
             ("jitter", 0, 0.999, False),
         )
@@ -205,6 +213,12 @@ class PollTracker:
     # The server's latest estimate: (server seconds to completion, steps left) when it was given.
     _eta: tuple[float, int] | None = None
     _rate: _RateEstimator = field(default_factory=_RateEstimator)
+    # Whether anybody is shown each step (a bar, a callback, ``watch``): then every step is
+    # polled for; otherwise only completion matters.
+    watched: bool = True
+    _clock: ServerClock = field(default_factory=ServerClock)
+    _steps: StepLog = field(default_factory=StepLog)
+    _estimated_at: datetime | None = None
 
     def observe(
         self,
@@ -216,9 +230,21 @@ class PollTracker:
         estimated_completion_at: datetime | None = None,
         server_date: datetime | None = None,
         retry_after: float | None = None,
+        started_at: datetime | None = None,
     ) -> None:
         """Record one status response that arrived at local monotonic time ``now``."""
         self._rate.add(now, server_date)
+        self._clock.add(now, server_date)
+        processing = status == "processing"
+        self._steps.observe(
+            step=current if processing else None,
+            moved=processing and (self.status != "processing" or current != self.current),
+            total=total,
+            window=self._clock.window() if server_date is not None else None,
+            started_at=started_at,
+            estimated_at=estimated_completion_at,
+        )
+        self._estimated_at = estimated_completion_at
         step_moved = (
             self.status == "processing" and status == "processing" and current != self.current
         )
@@ -284,8 +310,15 @@ class PollTracker:
     def next_delay(self, now: float, deadline: float | None = None) -> float:
         """Seconds to sleep before the next poll (0 when the deadline has already passed)."""
         policy = self.policy
+        planned = None if policy.fixed is not None else self._planned(now)
         if policy.fixed is not None:
             delay = policy.fixed
+        elif planned is not None:
+            # Planned on the server's clock: jitter of a fraction of the shortest poll spacing,
+            # so that a poll aimed just after a change never lands a step late.
+            delay, spacing = planned
+            delay += self.rng.uniform(0.0, policy.jitter * spacing)
+            delay = min(max(delay, policy.min_interval), policy.max_interval)
         else:
             delay = self._jittered(self._adaptive_delay(now))
             samples = self._rate.samples
@@ -303,6 +336,55 @@ class PollTracker:
         if deadline is not None:
             delay = min(delay, deadline - now)
         return max(0.0, delay)
+
+    def _planned(self, now: float) -> tuple[float, float] | None:
+        """(delay, hot spacing) in local seconds, planned on the server's clock from when the
+        current step began and the pace of steps; None when those are not known."""
+        if self.status != "processing" or not self._rate.trusted:
+            return None
+        start = self._steps.start(self.current)
+        pace = self._steps.pace(self.current, self.total, self._estimated_at)
+        rate = self.rate
+        server_now = self._clock.at(now, rate)
+        if start is None or pace is None or server_now is None:
+            return None
+        hot = self.policy.timed_hot_fraction * pace.mean
+        # A poll made for a target is answered a little before or after it on the server's
+        # clock as estimated here: a quarter of the short spacing counts as on time.
+        target = self._target(server_now, start, pace, hot / 4)
+        return max(0.0, target - server_now) / rate, hot / rate
+
+    def _target(self, now: float, start: float, pace: Pace, early: float) -> float:
+        """When to look next, in server seconds, for a step that began at ``start`` (a target
+        less than ``early`` ahead counts as reached)."""
+        policy = self.policy
+        hot = policy.timed_hot_fraction * pace.mean
+        left = self.total - self.current  # steps left, the current one included
+        if left <= 1:
+            # The last step: completion comes next. Short polls from a little before its
+            # earliest end; once past its latest, each overdue part of a step spaces them more.
+            begin = start + pace.shortest - hot
+            if now + early < begin:
+                return begin
+            overdue = now - (start + pace.longest)
+            if overdue <= 0:
+                return now + hot
+            return now + hot * self._growth(int(overdue / (policy.step_margin * pace.mean)) + 1)
+        if self.watched:
+            # The next step begins by start + longest, the one after it not before
+            # start + 2 * shortest: a poll in between shows every step.
+            target = start + min(pace.longest + hot, 2 * pace.shortest - hot)
+            if now + early < target:
+                return target
+            # Still this step, so the one after the next cannot begin within `shortest`.
+            return now + max(pace.shortest - hot, hot)
+        # Nobody is shown the steps: jump towards the last one, landing before its hot zone
+        # unless the steps left run far faster than seen (_SAFETY deviations).
+        current_ends = start + max(pace.mean, now - start + hot)
+        last_begins = current_ends + pace.mean * (left - 2)
+        margin = _SAFETY * pace.spread * math.sqrt(left - 1)
+        target = last_begins + pace.shortest - hot - margin
+        return max(target, now + max(hot, pace.shortest / 4))
 
     def _adaptive_delay(self, now: float) -> float:
         policy = self.policy

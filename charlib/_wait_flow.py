@@ -108,6 +108,8 @@ def watch_flow(waiter: Waiter, now: Callable[[], float], *, emit: bool = True) -
         WaitTimeoutError: at the deadline (``JobCancelledError`` if a cancel was being confirmed).
         CharlibError: a poll failed in a way that is not worth waiting out.
     """
+    if emit:
+        waiter.tracker.watched = True  # every change is handed to the caller
     try:
         while True:
             outcomes: list[JobStatus | CharlibError] = yield Poll(

@@ -149,6 +149,8 @@ class Waiter:
         self._on_progress = on_progress
         self._bar = _make_bar(progress)
         self._cancel_seen_at: float | None = None
+        # Polls aim at each step only for somebody shown them; `watch` says so too.
+        self.tracker.watched = on_progress is not None or self._bar is not None
 
     def time_left(self, now: float) -> float | None:
         """What a poll made now may take: the time to the deadline, never less than a final look."""
@@ -165,6 +167,7 @@ class Waiter:
             estimated_completion_at=status.estimated_completion_at,
             server_date=status.server_date,
             retry_after=status.retry_after,
+            started_at=status.started_at,
         )
         self.last, self.last_error = status, None
         key = _change_key(status)
