@@ -1,4 +1,5 @@
-"""How a job looks to a person: a progress bar, a one-line repr, an HTML table for notebooks.
+"""How a job looks to a person: a progress bar, a one-line repr, HTML for notebooks (a status with
+its contact sheet, and a job handle).
 
 Kept apart from the models and the waiting loop so neither imports tqdm: the bar's import happens
 only when a caller asks for ``progress=True``. Every string a server sent (the current task, an
@@ -15,11 +16,14 @@ from typing import TYPE_CHECKING, Any
 from charlib._text import terminal_safe
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from charlib._models import JobResults, JobStatus
 
 __all__ = [
     "JobsProgressBar",
     "ProgressBar",
+    "job_html",
     "results_html",
     "results_summary",
     "status_html",
@@ -60,10 +64,35 @@ def _esc(text: str) -> str:
 
 def status_html(status: JobStatus) -> str:
     """An HTML fragment for Jupyter: status, progress, and a table of images with thumbnails."""
+    return "<div>" + _job_line(status.job_id, status) + "".join(_status_rows(status)) + "</div>"
+
+
+def job_html(
+    job_id: str, poll_url: str, estimated_completion: datetime | None, last: JobStatus | None
+) -> str:
+    """An HTML fragment for a job handle: its id, poll URL and estimated completion, then what
+    :func:`status_html` shows of the last status the handle saw, when it saw one."""
+    rows = [_job_line(job_id, last), f"<br>poll URL <code>{_esc(poll_url)}</code>"]
+    if estimated_completion is not None:
+        rows.append(f"<br>estimated completion {_esc(estimated_completion.isoformat())}")
+    if last is not None:
+        rows.extend(_status_rows(last))
+    return "<div>" + "".join(rows) + "</div>"
+
+
+def _job_line(job_id: str, status: JobStatus | None) -> str:
+    """``Job <id> — <state>`` (the state only when known)."""
+    line = f"<b>Job</b> <code>{_esc(job_id)}</code>"
+    if status is not None:
+        line += f" &mdash; <b>{_esc(status.status.value)}</b>"
+    return line
+
+
+def _status_rows(status: JobStatus) -> list[str]:
+    """A status below its job line: the progress bar, the current task, the error, the results."""
     esc = _esc
     progress = status.progress
     rows = [
-        f"<b>Job</b> <code>{esc(status.job_id)}</code> &mdash; <b>{esc(status.status.value)}</b>",
         f'<br><progress value="{progress.percentage:g}" max="100"></progress> '
         f"{progress.percentage:g}% ({progress.current}/{progress.total})",
     ]
@@ -73,7 +102,7 @@ def status_html(status: JobStatus) -> str:
         rows.append(f'<br><span style="color:#b00">{esc(status.error)}</span>')
     if status.results is not None:
         rows.append(results_html(status.results))
-    return "<div>" + "".join(rows) + "</div>"
+    return rows
 
 
 def results_html(results: JobResults) -> str:

@@ -5,12 +5,17 @@ the job to another process (which resumes it with ``client.jobs.resume(text)``),
 ``cancel()``, ``wait()``, ``watch()`` and ``download()``, which go through the client that started
 the job (so its options, retry policy and clock apply). Keep new methods paired, with identical
 signatures.
+
+A handle is accepted wherever a job id is (``client.jobs.get(job)``, ``wait``, ``watch``,
+``cancel``, ``wait_all([...])``, ``as_completed``): :func:`job_id_of` is the one rule. In a notebook
+a handle shows itself as HTML (``_repr_html_``), with the last status it saw.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -18,6 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
+from charlib._exceptions import InvalidParameterError, JobError, WaitTimeoutError
 from charlib._models import CancelResult, JobAccepted, JobStatus
 from charlib._polling import PollPolicy
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
     from charlib._display import ProgressBar
     from charlib._download_set import DownloadReport, FailedDownload, SavedImage
 
-__all__ = ["AsyncJob", "Job"]
+__all__ = ["AsyncJob", "Job"]  # job_id_of, job_ids_of: for the resources only
 
 
 def _poll_url(base_url: httpx.URL, accepted: JobAccepted) -> str:
@@ -36,12 +42,43 @@ def _poll_url(base_url: httpx.URL, accepted: JobAccepted) -> str:
     return str(base_url.join(relative))
 
 
+def job_id_of(job: str | _JobBase, field: str = "job_id") -> str:
+    """The job id ``job`` stands for: a handle's ``id``, or the string itself (which the request
+    builders then check as an id). Sync and async handles alike: the id is the same.
+
+    Raises:
+        InvalidParameterError: ``job`` is neither (a :class:`JobStatus` is told to pass its
+            ``job_id``).
+    """
+    if isinstance(job, str):
+        return job
+    if isinstance(job, _JobBase):
+        return job.id
+    hint = " (pass its .job_id)" if isinstance(job, JobStatus) else ""
+    raise InvalidParameterError(
+        field, f"must be a job id or a Job handle, got {type(job).__name__}{hint}"
+    )
+
+
+def job_ids_of(jobs: Iterable[str | _JobBase]) -> Iterable[str]:
+    """The ids of ``jobs`` (ids and handles, mixed as they come), as a list. Anything that is not
+    a collection goes back as it is, for the waiting group to say what is wrong with it."""
+    if isinstance(jobs, _JobBase):
+        raise InvalidParameterError(
+            "job_ids", "must be a collection of job ids or Job handles, not one Job"
+        )
+    if isinstance(jobs, str) or not isinstance(jobs, Iterable):
+        return jobs
+    return [job_id_of(job, "job_ids") for job in jobs]
+
+
 class _JobBase:
-    """What both handles know without I/O."""
+    """What both handles know without I/O, and the last status they saw."""
 
     def __init__(self, accepted: JobAccepted, *, poll_url: str) -> None:
         self._accepted = accepted
         self._poll_url = poll_url
+        self._last_status: JobStatus | None = None
 
     @property
     def id(self) -> str:
@@ -63,12 +100,42 @@ class _JobBase:
         """The parsed 202 body."""
         return self._accepted
 
+    @property
+    def last_status(self) -> JobStatus | None:
+        """The last status this handle saw through ``refresh()`` or ``wait()`` (the final one
+        of a wait that raised included), or ``None`` before any."""
+        return self._last_status
+
     def to_json(self) -> str:
         """The handle as JSON text, for another process: ``client.jobs.resume(text)``."""
         return self._accepted.model_dump_json(by_alias=True, exclude_none=True)
 
+    def _seen(self, status: JobStatus) -> JobStatus:
+        self._last_status = status
+        return status
+
+    @contextmanager
+    def _noting_failures(self) -> Iterator[None]:
+        """Keep the status a failed wait carries (``JobError``, ``WaitTimeoutError``)."""
+        try:
+            yield
+        except JobError as error:
+            self._seen(error.job_status)
+            raise
+        except WaitTimeoutError as error:
+            if error.last_status is not None:
+                self._seen(error.last_status)
+            raise
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(id={self.id!r}, poll_url={self.poll_url!r})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: id, poll URL, estimated completion, and the last status seen
+        (with its contact sheet once the job has results). Everything shown is escaped."""
+        from charlib._display import job_html
+
+        return job_html(self.id, self.poll_url, self.estimated_completion_at, self._last_status)
 
 
 class Job(_JobBase):
@@ -80,7 +147,7 @@ class Job(_JobBase):
 
     def refresh(self) -> JobStatus:
         """Fetch the job's current status (``client.jobs.get(job.id)``)."""
-        return self._client.jobs.get(self.id)
+        return self._seen(self._client.jobs.get(self.id))
 
     def cancel(self) -> CancelResult:
         """Ask the server to cancel the job (``client.jobs.cancel(job.id)``)."""
@@ -97,15 +164,17 @@ class Job(_JobBase):
         raise_on_partial: bool = False,
     ) -> JobStatus:
         """Wait until the job ends (``client.jobs.wait(job.id, ...)``; same arguments)."""
-        return self._client.jobs.wait(
-            self.id,
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-            cancel_on_timeout=cancel_on_timeout,
-            raise_on_partial=raise_on_partial,
-        )
+        with self._noting_failures():
+            status = self._client.jobs.wait(
+                self.id,
+                timeout=timeout,
+                poll=poll,
+                on_progress=on_progress,
+                progress=progress,
+                cancel_on_timeout=cancel_on_timeout,
+                raise_on_partial=raise_on_partial,
+            )
+        return self._seen(status)
 
     def watch(
         self,
@@ -153,7 +222,7 @@ class AsyncJob(_JobBase):
 
     async def refresh(self) -> JobStatus:
         """Same as :meth:`Job.refresh`, awaited."""
-        return await self._client.jobs.get(self.id)
+        return self._seen(await self._client.jobs.get(self.id))
 
     async def cancel(self) -> CancelResult:
         """Same as :meth:`Job.cancel`, awaited."""
@@ -170,15 +239,17 @@ class AsyncJob(_JobBase):
         raise_on_partial: bool = False,
     ) -> JobStatus:
         """Same as :meth:`Job.wait`, awaited."""
-        return await self._client.jobs.wait(
-            self.id,
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-            cancel_on_timeout=cancel_on_timeout,
-            raise_on_partial=raise_on_partial,
-        )
+        with self._noting_failures():
+            status = await self._client.jobs.wait(
+                self.id,
+                timeout=timeout,
+                poll=poll,
+                on_progress=on_progress,
+                progress=progress,
+                cancel_on_timeout=cancel_on_timeout,
+                raise_on_partial=raise_on_partial,
+            )
+        return self._seen(status)
 
     def watch(
         self,

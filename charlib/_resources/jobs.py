@@ -21,7 +21,7 @@ import httpx
 
 from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
 from charlib._exceptions import BadRequestError, CharlibError, InvalidParameterError
-from charlib._job import AsyncJob, Job
+from charlib._job import AsyncJob, Job, job_id_of, job_ids_of
 from charlib._models import CancelResult, JobAccepted, JobPage, JobState, JobStatus, JobType
 from charlib._pagination import PageCursor
 from charlib._params import check_int, check_str, path_segment
@@ -62,16 +62,16 @@ _T = TypeVar("_T")
 MAX_PAGE_SIZE = 100
 
 
-def _status_path(job_id: str) -> str:
-    return f"api/v1/jobs/{path_segment('job_id', job_id)}/status"
+def _status_path(job_id: str | Job | AsyncJob) -> str:
+    return f"api/v1/jobs/{path_segment('job_id', job_id_of(job_id))}/status"
 
 
-def get_spec(job_id: str) -> RequestSpec[JobStatus]:
+def get_spec(job_id: str | Job | AsyncJob) -> RequestSpec[JobStatus]:
     """``GET /api/v1/jobs/{job_id}/status``."""
     return RequestSpec("GET", _status_path(job_id), parse_job_status)
 
 
-def cancel_spec(job_id: str) -> RequestSpec[CancelResult]:
+def cancel_spec(job_id: str | Job | AsyncJob) -> RequestSpec[CancelResult]:
     """``DELETE /api/v1/jobs/{job_id}/status`` (retried like a GET)."""
     return RequestSpec("DELETE", _status_path(job_id), model_parser(CancelResult))
 
@@ -179,7 +179,7 @@ class _JobsBase:
 
     def _waiter(
         self,
-        job_id: str,
+        job_id: str | Job | AsyncJob,
         timeout: float | None,
         poll: PollPolicy | float | None,
         on_progress: ProgressCallback | None,
@@ -187,7 +187,7 @@ class _JobsBase:
     ) -> Waiter:
         client = self._client
         return Waiter(
-            job_id,
+            job_id_of(job_id),
             now=client.clock.monotonic(),
             timeout=timeout,
             poll=poll,
@@ -199,7 +199,7 @@ class _JobsBase:
 
     def _group_flow(
         self,
-        job_ids: Iterable[str],
+        job_ids: Iterable[str | Job | AsyncJob],
         timeout: float | None,
         poll: PollPolicy | float | None,
         concurrency: int,
@@ -208,7 +208,7 @@ class _JobsBase:
     ) -> tuple[WaitGroup, Flow]:
         client = self._client
         group = WaitGroup(
-            job_ids,
+            job_ids_of(job_ids),
             now=client.clock.monotonic(),
             timeout=timeout,
             poll=poll,
@@ -230,11 +230,11 @@ class Jobs(_JobsBase):
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get(self, job_id: str) -> JobStatus:
+    def get(self, job_id: str | Job) -> JobStatus:
         """Fetch a job's status.
 
         Args:
-            job_id: the id returned when the job was started.
+            job_id: the id returned when the job was started, or the :class:`Job` itself.
 
         Returns:
             The :class:`JobStatus`, with the response's ``Date`` as ``server_date``.
@@ -244,13 +244,14 @@ class Jobs(_JobsBase):
         """
         return self._client._request(get_spec(job_id))
 
-    def cancel(self, job_id: str) -> CancelResult:
+    def cancel(self, job_id: str | Job) -> CancelResult:
         """Ask the server to cancel a job.
 
         Against the live service cancelling is cosmetic (the job may still finish); keep
         polling until a terminal state is stable.
 
-        A job that is already cancelled counts as success.
+        A job that is already cancelled counts as success. ``job_id`` may be the
+        :class:`Job` handle itself.
 
         Raises:
             NotFoundError: no such job.
@@ -332,7 +333,7 @@ class Jobs(_JobsBase):
 
     def watch(
         self,
-        job_id: str,
+        job_id: str | Job,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -345,7 +346,7 @@ class Jobs(_JobsBase):
         end the iteration; they do not raise.
 
         Args:
-            job_id: the job to follow.
+            job_id: the job to follow (its id, or the :class:`Job` handle).
             timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
             poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
             on_progress: called with each changed snapshot.
@@ -360,7 +361,7 @@ class Jobs(_JobsBase):
 
     def wait(
         self,
-        job_id: str,
+        job_id: str | Job,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -377,7 +378,7 @@ class Jobs(_JobsBase):
         out within the deadline.
 
         Args:
-            job_id: the job to wait for.
+            job_id: the job to wait for (its id, or the :class:`Job` handle).
             timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
             poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
             on_progress: called with each changed snapshot.
@@ -402,7 +403,7 @@ class Jobs(_JobsBase):
 
     def wait_all(
         self,
-        job_ids: Iterable[str],
+        job_ids: Iterable[str | Job],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -411,6 +412,8 @@ class Jobs(_JobsBase):
         progress: bool | JobsProgressBar = False,
     ) -> builtins.list[JobStatus]:
         """Wait for many jobs at once; return every terminal status, in input order.
+
+        ``job_ids`` may hold ids, :class:`Job` handles, or both.
 
         Failed and cancelled jobs are returned, not raised. One schedule polls them all, with at
         most ``concurrency`` requests in flight. ``progress=True`` draws one bar for all the jobs
@@ -428,7 +431,7 @@ class Jobs(_JobsBase):
 
     def as_completed(
         self,
-        job_ids: Iterable[str],
+        job_ids: Iterable[str | Job],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -537,11 +540,11 @@ class AsyncJobs(_JobsBase):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get(self, job_id: str) -> JobStatus:
+    async def get(self, job_id: str | AsyncJob) -> JobStatus:
         """Same as :meth:`Jobs.get`, awaited."""
         return await self._client._request(get_spec(job_id))
 
-    async def cancel(self, job_id: str) -> CancelResult:
+    async def cancel(self, job_id: str | AsyncJob) -> CancelResult:
         """Same as :meth:`Jobs.cancel`, awaited."""
         try:
             return await self._client._request(cancel_spec(job_id))
@@ -590,7 +593,7 @@ class AsyncJobs(_JobsBase):
 
     def watch(
         self,
-        job_id: str,
+        job_id: str | AsyncJob,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -604,7 +607,7 @@ class AsyncJobs(_JobsBase):
 
     async def wait(
         self,
-        job_id: str,
+        job_id: str | AsyncJob,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -625,7 +628,7 @@ class AsyncJobs(_JobsBase):
 
     async def wait_all(
         self,
-        job_ids: Iterable[str],
+        job_ids: Iterable[str | AsyncJob],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -641,7 +644,7 @@ class AsyncJobs(_JobsBase):
 
     def as_completed(
         self,
-        job_ids: Iterable[str],
+        job_ids: Iterable[str | AsyncJob],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
