@@ -76,15 +76,15 @@ class _Lines:
 
 
 def _summary(report: DownloadReport) -> str:
-    total = len(report.downloaded) + len(report.skipped) + len(report.failed)
-    parts = [
-        f"saved {len(report.downloaded) + len(report.skipped)} of {total} images to {report.dest}"
-    ]
-    if report.skipped:
-        parts.append(f"{len(report.skipped)} already there")
-    if report.failed:
-        parts.append(f"{len(report.failed)} failed")
-    line = ", ".join(parts)
+    """What this run did and where the set stands: ``4 downloaded, 0 already there, 0 failed
+    (4 of 4 images in DIR)``; a run that found everything saved says ``0 downloaded, 4 already
+    there``, not that it saved them."""
+    downloaded, kept, failed = len(report.downloaded), len(report.skipped), len(report.failed)
+    total = downloaded + kept + failed
+    line = (
+        f"{downloaded} downloaded, {kept} already there, {failed} failed "
+        f"({downloaded + kept} of {total} images in {report.dest})"
+    )
     return line + (f"; contact sheet: {report.index}" if report.index is not None else "")
 
 

@@ -25,7 +25,7 @@ def test_generate_wait_out_saves_the_set(api: Run, character_id: str, tmp_path: 
         "generate-360", character_id, "--image-count", "3", "--wait", "--out", str(tmp_path)
     )
     assert result.code == 0, result.err
-    assert f"saved 3 of 3 images to {tmp_path}" in result.out
+    assert f"3 downloaded, 0 already there, 0 failed (3 of 3 images in {tmp_path})" in result.out
     assert f"contact sheet: {tmp_path / 'index.html'}" in result.out
     assert result.err.count("] saved ") == 3
     assert sorted(p.name for p in tmp_path.glob("*.png"))[0] == "01_enhanced_35a_front_full_v2.png"
@@ -53,10 +53,28 @@ def test_jobs_download_json_then_a_rerun_keeps_everything(
     since = len(server.mock.requests())
     again = api("jobs", "download", job_id, "--out", str(tmp_path), "--concurrency", "2")
     assert again.code == 0, again.err
-    assert "4 already there" in again.out
+    # A run that found everything saved says so, not that it saved the images again.
+    assert f"0 downloaded, 4 already there, 0 failed (4 of 4 images in {tmp_path})" in again.out
+    assert "saved" not in again.out
     assert not [e for e in server.mock.requests()[since:] if e["path"].startswith("/media/")]
     forced = api("jobs", "download", job_id, "--out", str(tmp_path), "--overwrite", "--json")
     assert len(json.loads(forced.out)["downloaded"]) == 4
+
+
+def test_a_resumed_download_counts_what_it_fetched_and_what_was_there(
+    api: Run, character_id: str, tmp_path: Path
+) -> None:
+    """Two files lost since the first run: the summary says 2 downloaded and 2 already there,
+    exit 0, and the JSON report lists the same split."""
+    job_id = _finished(api, character_id)
+    assert api("jobs", "download", job_id, "--out", str(tmp_path)).code == 0
+    for lost in sorted(tmp_path.glob("*.png"))[:2]:
+        lost.unlink()
+    again = api("jobs", "download", job_id, "--out", str(tmp_path), "--no-progress")
+    assert again.code == 0, again.err
+    assert f"2 downloaded, 2 already there, 0 failed (4 of 4 images in {tmp_path})" in again.out
+    report = json.loads(api("jobs", "download", job_id, "--out", str(tmp_path), "--json").out)
+    assert (len(report["downloaded"]), len(report["skipped"])) == (0, 4)
 
 
 def test_failed_images_exit_1_and_are_named(
@@ -70,10 +88,12 @@ def test_failed_images_exit_1_and_are_named(
     finally:
         server.mock.clear_faults()
     assert result.code == 1
-    assert "2 failed" in result.out
+    assert f"0 downloaded, 0 already there, 2 failed (0 of 2 images in {tmp_path})" in result.out
     assert result.err.count("error: 0") == 2
     assert "HTTP 403" in result.err
-    assert api("jobs", "download", job_id, "--out", str(tmp_path)).code == 0
+    again = api("jobs", "download", job_id, "--out", str(tmp_path))
+    assert again.code == 0
+    assert "2 downloaded, 0 already there, 0 failed (2 of 2 images" in again.out
 
 
 def test_a_running_job_is_a_usage_error_naming_its_state(
