@@ -3,7 +3,8 @@
 Two mock servers in child processes, one holding 10 jobs and one holding ``scale_jobs`` (10,000),
 all processing. Status latency: one keep-alive connection per server, each round asking for the
 jobs in a shuffled cycle over *all* of them (so every job's state is touched, not one hot entry).
-The filtered job list is timed the same way. Memory: the big server's resident set after it has
+The filtered job list is timed the same way (the memory store's status index makes a page
+cost the page, not the store). Memory: the big server's resident set after it has
 answered every round.
 """
 
@@ -20,6 +21,8 @@ from bench.servers import ServerProcess, server_process
 __all__ = ["run"]
 
 RSS_LIMIT_MB = 150.0
+# A filtered page reads the status index, not every job: nearly the cost of a small store.
+LIST_LIMIT = 1.5
 # Pages of 10: the 10-job server fills them too, so both sides render as many items.
 LIST_QUERIES: tuple[dict[str, str | int], ...] = (
     {"status": "processing", "limit": 10},
@@ -104,8 +107,8 @@ def run(settings: Settings) -> list[Row]:
             "2. Job list at scale",
             f"filtered job-list latency with {jobs:,} jobs / with 10 jobs",
             list_ratio,
-            "reported (absolute: see detail)",
-            None,
+            f"≤ {LIST_LIMIT:g}",
+            list_ratio <= LIST_LIMIT,
             f"{big_list_ms:.1f} ms vs {median(small_lists) * 1000:.1f} ms per filtered page "
             f"(status, type, page filters); {settings.rounds} rounds x {list_count}",
         ),

@@ -49,13 +49,16 @@ __all__ = [
     "TERMINAL",
     "JobFacts",
     "JobView",
+    "PlainWindow",
     "Plan",
     "ShotRun",
     "build_plan",
+    "changes_at",
     "holds_slot",
     "is_active",
     "next_write_after",
     "percentage",
+    "plain_window",
     "status_at",
     "status_of",
     "view",
@@ -357,6 +360,53 @@ def status_of(
     if t < end_ms:
         return PROCESSING
     return outcome
+
+
+def changes_at(job: JobFacts) -> tuple[int, ...]:
+    """The instants at which :func:`status_at` of ``job`` can change, in order.
+
+    :func:`status_of` compares the time with ``start_ms``, ``end_ms``, ``cancelled_ms`` and
+    ``cancel_until_ms`` only (a freeze stops the job's time, so it adds no instant of its own);
+    between two of these instants the status stays what it was at the first. An index of
+    statuses at a moving time asks again at these instants and at no others.
+    """
+    instants = {job.start_ms, job.end_ms}
+    for instant in (job.cancelled_ms, job.cancel_until_ms):
+        if instant is not None:
+            instants.add(instant)
+    return tuple(sorted(instants))
+
+
+@dataclass(frozen=True, slots=True)
+class PlainWindow:
+    """Where the stored times of a *plain* job (no cancel, no freeze) lie when it has a status.
+
+    Every bound is inclusive on the ``_from`` side and exclusive on the ``_until`` side; None is
+    unbounded. ``empty`` means no plain job has the status (only a cancel makes ``cancelled``).
+    """
+
+    start_from: int | None = None
+    start_until: int | None = None
+    end_from: int | None = None
+    end_until: int | None = None
+    outcome: str | None = None
+    empty: bool = False
+
+
+def plain_window(status: str, now: int) -> PlainWindow:
+    """:func:`status_of` at ``now`` for a job with neither a cancel nor a freeze, as ranges.
+
+    For such a job ``status_of`` only compares ``now`` with its start and end, so the jobs in
+    ``status`` are those whose times lie in this window: what an index on those times can find
+    without calling ``status_of`` on every job. The property tests hold it to ``status_of``.
+    """
+    if status == PENDING:
+        return PlainWindow(start_from=now + 1)
+    if status == PROCESSING:
+        return PlainWindow(start_until=now + 1, end_from=now + 1)
+    if status in (COMPLETED, FAILED):
+        return PlainWindow(start_until=now + 1, end_until=now + 1, outcome=status)
+    return PlainWindow(empty=True)
 
 
 def holds_slot(

@@ -34,9 +34,10 @@ from mock_server.lifecycle import (
     JobFacts,
     holds_slot,
     is_active,
-    status_at,
+    plain_window,
     status_of,
 )
+from mock_server.status_index import StatusIndex
 
 __all__ = [
     "IdempotencyRecord",
@@ -193,8 +194,9 @@ class MemoryStore:
         self._slugs: dict[str, str] = {}
         self._media: dict[str, dict[str, Any]] = {}
         self._jobs: dict[str, JobFacts] = {}
-        self._order: list[str] = []  # job ids in creation order
-        self._by_char: dict[str, list[str]] = {}
+        self._order: list[str] = []  # job ids in creation order (a job's rank is its index)
+        self._rank: dict[str, int] = {}
+        self._index = StatusIndex()
         self._idem: dict[str, IdempotencyRecord] = {}
 
     def close(self) -> None:
@@ -275,8 +277,13 @@ class MemoryStore:
     def add_job(self, job: JobFacts) -> None:
         """Insert job facts."""
         self._jobs[job.job_id] = job
+        self._rank[job.job_id] = self._index.add(job)
         self._order.append(job.job_id)
-        self._by_char.setdefault(job.character_id, []).append(job.job_id)
+
+    def _replace(self, job: JobFacts) -> None:
+        """Store changed facts of a stored job (and tell the index)."""
+        self._jobs[job.job_id] = job
+        self._index.update(self._rank[job.job_id], job)
 
     def get_job(self, job_id: str) -> JobFacts | None:
         """Job facts by id."""
@@ -285,18 +292,18 @@ class MemoryStore:
     def set_schedule(self, changes: list[tuple[str, int, int]]) -> None:
         """Move jobs' slots."""
         for job_id, start, end in changes:
-            self._jobs[job_id] = replace(self._jobs[job_id], start_ms=start, end_ms=end)
+            self._replace(replace(self._jobs[job_id], start_ms=start, end_ms=end))
 
     def set_cancel(self, job_id: str, cancelled_ms: int, until_ms: int | None) -> None:
         """Record a cancel."""
         job = self._jobs[job_id]
-        self._jobs[job_id] = replace(job, cancelled_ms=cancelled_ms, cancel_until_ms=until_ms)
+        self._replace(replace(job, cancelled_ms=cancelled_ms, cancel_until_ms=until_ms))
 
     def freeze(self, now: int) -> int:
         """Freeze running jobs (upstream restart)."""
         count = 0
         for job in self.active_jobs(now):
-            self._jobs[job.job_id] = replace(job, frozen_ms=now)
+            self._replace(replace(job, frozen_ms=now))
             count += 1
         return count
 
@@ -317,25 +324,26 @@ class MemoryStore:
         limit: int,
         offset: int,
     ) -> tuple[list[JobFacts], int]:
-        """Filter newest first.
+        """Filter newest first, from the status index: a page costs the page.
 
-        One pass over the candidates, counting every match but keeping only the page; the status
-        is :func:`~mock_server.lifecycle.status_of` over each job's facts.
+        The index lists each status's jobs (all, by character, by type) in creation order, each
+        status from :func:`~mock_server.lifecycle.status_at` at ``now``; only a job type asked
+        together with a character is checked job by job, over that character's jobs.
         """
-        ids = self._order if character_id is None else self._by_char.get(character_id, [])
-        if job_type is None and status is None:
-            end = len(ids) - offset
-            page_ids = ids[max(0, end - limit) : max(0, end)]
-            return [self._jobs[i] for i in reversed(page_ids)], len(ids)
-        jobs = self._jobs
+        ranks, job_type = self._index.ranks(
+            now, character_id=character_id, job_type=job_type, status=status
+        )
+        order, jobs = self._order, self._jobs
+        if job_type is None:
+            end = len(ranks) - offset
+            page_ranks = ranks[max(0, end - limit) : max(0, end)]
+            return [jobs[order[rank]] for rank in reversed(page_ranks)], len(ranks)
         page: list[JobFacts] = []
         stop = offset + limit
         total = 0
-        for job_id in reversed(ids):
-            job = jobs[job_id]
-            if job_type is not None and job.job_type != job_type:
-                continue
-            if status is not None and status != status_at(job, now):
+        for rank in reversed(ranks):
+            job = jobs[order[rank]]
+            if job.job_type != job_type:
                 continue
             if offset <= total < stop:
                 page.append(job)
@@ -343,22 +351,13 @@ class MemoryStore:
         return page, total
 
     def count_by_status(self, now: int) -> dict[str, int]:
-        """Count per derived status."""
-        counts = dict.fromkeys(JOB_STATUSES, 0)
-        for job in self._jobs.values():
-            counts[status_at(job, now)] += 1
-        return counts
+        """Count per derived status (the index's list lengths)."""
+        return self._index.counts(now)
 
     def finished_jobs(self, now: int, limit: int) -> list[JobFacts]:
         """Most recent completed/failed jobs."""
-        out: list[JobFacts] = []
-        for job_id in reversed(self._order):
-            job = self._jobs[job_id]
-            if status_at(job, now) in (COMPLETED, FAILED):
-                out.append(job)
-                if len(out) >= limit:
-                    break
-        return out
+        ranks = self._index.newest(now, (COMPLETED, FAILED), limit)
+        return [self._jobs[self._order[rank]] for rank in ranks]
 
     def max_fact_ms(self) -> int:
         """Latest stored time."""
@@ -396,6 +395,12 @@ CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms, seq);
 CREATE INDEX IF NOT EXISTS jobs_character ON jobs (character_id, created_ms, seq);
 CREATE INDEX IF NOT EXISTS jobs_type ON jobs (job_type, created_ms, seq);
 CREATE INDEX IF NOT EXISTS jobs_end ON jobs (end_ms);
+CREATE INDEX IF NOT EXISTS jobs_plain_end ON jobs (end_ms, start_ms, outcome)
+    WHERE cancelled_ms IS NULL AND frozen_ms IS NULL;
+CREATE INDEX IF NOT EXISTS jobs_plain_start ON jobs (start_ms)
+    WHERE cancelled_ms IS NULL AND frozen_ms IS NULL;
+CREATE INDEX IF NOT EXISTS jobs_other ON jobs (created_ms, seq)
+    WHERE cancelled_ms IS NOT NULL OR frozen_ms IS NOT NULL;
 CREATE TABLE IF NOT EXISTS idempotency (
     scope TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL,
     body BLOB NOT NULL, headers TEXT NOT NULL, created_ms INTEGER NOT NULL);
@@ -416,6 +421,35 @@ _STATUS_CALL = (
 _ACTIVE_WHERE = (
     "end_ms > :now AND job_holds_slot(:now, end_ms, cancelled_ms, cancel_until_ms, frozen_ms)"
 )
+
+
+# A plain job (never cancelled, never frozen) has its status by comparisons of its start and end
+# with now (lifecycle.plain_window: status_of in the form of ranges, which the partial indexes
+# above serve); any other job is asked job_status. The two conditions split the table.
+_PLAIN = "cancelled_ms IS NULL AND frozen_ms IS NULL"
+_OTHER = "(cancelled_ms IS NOT NULL OR frozen_ms IS NOT NULL)"
+
+
+def _plain_where(status: str, now: int) -> tuple[str, dict[str, Any]] | None:
+    """The condition on a plain job's columns for ``status`` at ``now``, with its parameters
+    (None: no plain job has that status)."""
+    window = plain_window(status, now)
+    if window.empty:
+        return None
+    clauses = [_PLAIN]
+    params: dict[str, Any] = {"status": status}
+    for name, column, op, value in (
+        ("start_from", "start_ms", ">=", window.start_from),
+        ("start_until", "start_ms", "<", window.start_until),
+        ("end_from", "end_ms", ">=", window.end_from),
+        ("end_until", "end_ms", "<", window.end_until),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {op} :{name}")
+            params[name] = value
+    if window.outcome is not None:
+        clauses.append("outcome = :status")
+    return " AND ".join(clauses), params
 
 
 def _job_from_row(row: tuple[Any, ...]) -> JobFacts:
@@ -699,7 +733,8 @@ class SQLiteStore:
         limit: int,
         offset: int,
     ) -> tuple[list[JobFacts], int]:
-        """Filter newest first, the status derived by the ``job_status`` SQL function."""
+        """Filter newest first: plain jobs by the ranges of their times, the others (cancelled
+        or frozen, few) by the ``job_status`` SQL function."""
         clauses: list[str] = []
         params: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
         if character_id is not None:
@@ -708,25 +743,45 @@ class SQLiteStore:
         if job_type is not None:
             clauses.append("job_type = :jtype")
             params["jtype"] = job_type
-        if status is not None:
-            clauses.append(f"{_STATUS_CALL} = :status")
+        if status is None:
+            where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+            total_row = self._one(f"SELECT COUNT(*) FROM jobs {where}", params)
+            total = int(total_row[0]) if total_row else 0
+        else:
             params["status"] = status
-        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        total_row = self._one(f"SELECT COUNT(*) FROM jobs {where}", params)
+            found = _plain_where(status, now)
+            other = f"{_OTHER} AND {_STATUS_CALL} = :status"
+            total = self._count([*clauses, other], params)
+            either = other
+            if found is not None:
+                plain, window = found
+                params.update(window)
+                total += self._count([*clauses, plain], params)
+                either = f"(({plain}) OR ({other}))"
+            where = "WHERE " + " AND ".join([*clauses, either])
         rows = self._db.execute(
             f"SELECT {_JOB_COLUMNS} FROM jobs {where} "
             "ORDER BY created_ms DESC, seq DESC LIMIT :limit OFFSET :offset",
             params,
         ).fetchall()
-        return [_job_from_row(r) for r in rows], int(total_row[0]) if total_row else 0
+        return [_job_from_row(r) for r in rows], total
+
+    def _count(self, clauses: list[str], params: dict[str, Any]) -> int:
+        row = self._one(f"SELECT COUNT(*) FROM jobs WHERE {' AND '.join(clauses)}", params)
+        return int(row[0]) if row else 0
 
     def count_by_status(self, now: int) -> dict[str, int]:
-        """Count per derived status, in one query."""
+        """Count per derived status: plain jobs by ranges (indexed), the others by the rule."""
         counts = dict.fromkeys(JOB_STATUSES, 0)
+        for status in JOB_STATUSES:
+            found = _plain_where(status, now)
+            if found is not None:
+                counts[status] += self._count([found[0]], found[1])
         rows = self._db.execute(
-            f"SELECT {_STATUS_CALL}, COUNT(*) FROM jobs GROUP BY 1", {"now": now}
+            f"SELECT {_STATUS_CALL}, COUNT(*) FROM jobs WHERE {_OTHER} GROUP BY 1", {"now": now}
         ).fetchall()
-        counts.update((str(status), int(count)) for status, count in rows)
+        for status, count in rows:
+            counts[str(status)] += int(count)
         return counts
 
     def finished_jobs(self, now: int, limit: int) -> list[JobFacts]:
