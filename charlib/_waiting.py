@@ -47,6 +47,7 @@ from charlib._retry import RetryMode, is_retryable
 
 if TYPE_CHECKING:
     from charlib._display import JobsProgressBar, ProgressBar
+    from charlib._group_bar import ShotsProgressBar
     from charlib._models import JobStatus
 
 __all__ = [
@@ -297,10 +298,21 @@ def _make_bar(progress: bool | ProgressBar) -> ProgressBar | None:
     return _bar(progress, ProgressBar)
 
 
-def _make_group_bar(progress: bool | JobsProgressBar, total: int) -> JobsProgressBar | None:
+def _make_group_bar(
+    progress: bool | JobsProgressBar, total: int
+) -> JobsProgressBar | ShotsProgressBar | None:
+    """``progress=True``: a bar of shots across the jobs; a bar object is used as it is."""
+    if progress is True:
+        from charlib._group_bar import ShotsProgressBar
+
+        return ShotsProgressBar(total)
     from charlib._display import JobsProgressBar
 
     return _bar(progress, lambda: JobsProgressBar(total))
+
+
+#: Shots a job is counted for until its first status gives its total (a full 360 set).
+DEFAULT_SHOTS = 27
 
 
 @dataclass(order=True)
@@ -365,6 +377,11 @@ class WaitGroup:
         self._queue = [_Due(now, index) for index in range(len(ids))]
         heapq.heapify(self._queue)
         self._bar = _make_group_bar(progress, len(ids))
+        # (shots done, shots in all) per job, for a bar that counts shots across the jobs.
+        self._shots = [(0, DEFAULT_SHOTS)] * len(ids)
+        if self._bar is not None:
+            for waiter in self.waiters:
+                waiter.tracker.watched = True  # the bar moves with every step
 
     @property
     def done(self) -> bool:
@@ -390,6 +407,8 @@ class WaitGroup:
         """Record a snapshot of job ``index``. Returns ``(changed, finished)`` for that job."""
         waiter = self.waiters[index]
         changed, finished = waiter.accept(status, now)
+        if changed or finished:
+            self._count_shots(index, status, finished)
         if finished:
             self.finished[index] = status
             if self._bar is not None:
@@ -397,6 +416,14 @@ class WaitGroup:
         else:
             self._schedule(index, now)
         return changed, finished
+
+    def _count_shots(self, index: int, status: JobStatus, finished: bool) -> None:
+        """Record job ``index``'s shots (all of them once it ended) and show the sum."""
+        total = status.progress.total or self._shots[index][1]
+        self._shots[index] = (total if finished else min(status.progress.current, total), total)
+        show = getattr(self._bar, "shots", None)
+        if callable(show):
+            show(sum(done for done, _ in self._shots), sum(total for _, total in self._shots))
 
     def feed(self, index: int, outcome: JobStatus | CharlibError, now: float) -> tuple[bool, bool]:
         """Record one poll's outcome for job ``index``. Returns ``(changed, finished)``."""

@@ -417,7 +417,8 @@ class Jobs(_JobsBase):
 
         Failed and cancelled jobs are returned, not raised. One schedule polls them all, with at
         most ``concurrency`` requests in flight. ``progress=True`` draws one bar for all the jobs
-        (a tick per job that ends, with a tally of outcomes).
+        that counts their shots as polls see them, with the jobs done and how they ended beside
+        it (a :class:`JobsProgressBar` passed instead ticks once per job that ends).
 
         Raises:
             WaitTimeoutError: the deadline passed; ``.finished`` maps job ids to the statuses of
