@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, TypeVar, get_args
@@ -38,6 +39,7 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from mock_server.cassettes import CASSETTE_PREFIX
 from mock_server.faults import FAULT_KINDS, MAX_LATENCY, FaultConfig
 from mock_server.lifecycle import JOB_STATUSES, JOB_TYPES, SCENARIOS
 from mock_server.shots import DEFAULT_ANGLES, SHOTS
@@ -725,6 +727,29 @@ class ClockInput(WireModel):
 
 
 SCENARIO_NAMES = (*SCENARIOS, "random")
+#: ``cassette:NAME``: a loaded cassette's name (whether it is loaded is the engine's to say).
+CASSETTE_SCENARIO = rf"^{CASSETTE_PREFIX}[^\x00-\x1f\x7f]{{1,200}}$"
+
+
+class ScenarioName(at.GroupedMetadata):
+    """A scenario name, ``random``, or ``cassette:NAME``."""
+
+    def __iter__(self) -> Iterator[object]:
+        yield AfterValidator(self._check)
+        yield WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "enum": list(SCENARIO_NAMES)},
+                    {"type": "string", "pattern": CASSETTE_SCENARIO},
+                ]
+            }
+        )
+
+    @staticmethod
+    def _check(value: str) -> str:
+        if value not in SCENARIO_NAMES and not re.fullmatch(CASSETTE_SCENARIO, value):
+            raise PydanticCustomError("enum", "Input should be one of the listed values")
+        return value
 
 
 class ScenarioInput(WireModel):
@@ -733,8 +758,11 @@ class ScenarioInput(WireModel):
     scenario: (
         Annotated[
             str,
-            OneOf(SCENARIO_NAMES),
-            Says(f"{{field}} must be one of {', '.join(SCENARIOS)}, random or null"),
+            ScenarioName(),
+            Says(
+                f"{{field}} must be one of {', '.join(SCENARIOS)}, random, "
+                f"{CASSETTE_PREFIX}NAME or null"
+            ),
         ]
         | None
     ) = None

@@ -2,7 +2,7 @@
 
 The parser (:mod:`charlib._cli.parser`) takes these commands' help from :data:`TEXTS` and their
 options from :func:`add_commands`; the handlers below read the parsed options, call
-:func:`charlib._record.record_job` or :func:`charlib._contract.check`, and print.
+:func:`charlib._record.record_job` or :func:`charlib.contract.check`, and print.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from charlib._cli.render import json_text
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT
 
 if TYPE_CHECKING:
-    from charlib._contract import FactResult
+    from charlib.contract import FactResult
 
 __all__ = ["TEXTS", "add_commands", "contract_check", "is_loopback", "record"]
 
@@ -268,7 +268,7 @@ def _fact_line(fact: FactResult) -> str:
 
 def contract_check(context: Context) -> ExitCode:
     """Check the server against the contract, one line per fact (or one JSON report)."""
-    from charlib._contract import check, plan
+    from charlib.contract import check, plan
 
     args = context.args
     with context.client() as client:

@@ -105,7 +105,10 @@ async def set_scenario(request: Request) -> Response:
     """The default scenario of jobs started without an X-Mock-Scenario header."""
     body = await _body(request)
     control = control_of(request)
-    control.set_scenario(parse_body(ScenarioInput, body).scenario)
+    try:
+        control.set_scenario(parse_body(ScenarioInput, body).scenario)
+    except ValueError as exc:  # a cassette that is not loaded
+        raise InvalidRequest(str(exc)) from None
     return json_response(200, {"success": True, "scenario": control.scenario})
 
 

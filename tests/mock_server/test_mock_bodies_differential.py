@@ -348,10 +348,18 @@ def old_set_clock(body: dict[str, Any]) -> tuple[float | None, float | None]:
 
 
 def old_scenario(body: dict[str, Any]) -> str | None:
-    """admin_scenario: the scenario it would set."""
+    """admin_scenario: the scenario it would set (and ``cassette:NAME``, which came later)."""
     scenario = body.get("scenario")
-    if scenario is not None and scenario not in (*SCENARIOS, "random"):
-        raise InvalidRequest(f"scenario must be one of {', '.join(SCENARIOS)}, random or null")
+    cassette = (
+        isinstance(scenario, str)
+        and scenario.startswith("cassette:")
+        and 1 <= len(scenario) - len("cassette:") <= 200
+        and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in scenario)
+    )
+    if scenario is not None and scenario not in (*SCENARIOS, "random") and not cassette:
+        raise InvalidRequest(
+            f"scenario must be one of {', '.join(SCENARIOS)}, random, cassette:NAME or null"
+        )
     return scenario
 
 

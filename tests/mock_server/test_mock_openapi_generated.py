@@ -135,6 +135,10 @@ def test_request_schemas_say_what_the_hand_written_ones_said(name: str) -> None:
             enum = facts["items"]["enum"]
             assert set(LATER_FAULT_KINDS) <= set(enum)
             facts["items"]["enum"] = [kind for kind in enum if kind not in LATER_FAULT_KINDS]
+        if (name, key) == ("ScenarioInput", "scenario"):  # cassette:NAME came later
+            named, cassette = new["properties"][key]["anyOf"]
+            assert cassette["pattern"].startswith("^cassette:")
+            facts = _facts({**named, "nullable": True, "enum": [*named["enum"], None]}, document)
         assert facts == _facts(schema, LEGACY), key
 
 

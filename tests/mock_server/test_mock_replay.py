@@ -276,3 +276,21 @@ def test_the_document_accepts_cassette_names() -> None:
     header = next(p for p in operation["parameters"] if p["name"] == "X-Mock-Scenario")
     patterns = [alt.get("pattern") for alt in header["schema"]["anyOf"]]
     assert any(p and p.startswith("^cassette:") for p in patterns)
+
+
+async def test_the_default_scenario_can_be_set_to_a_cassette_over_http(replayer: Made) -> None:
+    """``POST /_mock/scenario`` takes ``cassette:NAME`` like the header; an unloaded or empty
+    name is a 400 naming what is wrong, and the scenario stays as it was."""
+    app, client = replayer
+    for bad, says in (("cassette:missing", "no cassette called 'missing'"), ("cassette:", "")):
+        refused = await client.post("/_mock/scenario", json={"scenario": bad})
+        assert refused.status_code == 400, refused.text
+        assert says in refused.json()["error"]
+        assert "scenario" in refused.json()["error"] or says
+    assert app.mock.scenario is None
+    chosen = await client.post("/_mock/scenario", json={"scenario": "cassette:small"})
+    assert chosen.json() == {"success": True, "scenario": "cassette:small"}
+    char_id = await character(client)
+    started = await client.post(f"/api/v1/characters/{char_id}/generate-360-set", json={})
+    final = app.mock.finish(started.json()["jobId"])
+    assert final["results"]["processingTime"] == 90_000  # the recording's value
