@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except APIConnectionError as error:
         context.err(_error_line(error))
         if not isinstance(error, APITimeoutError):
-            context.err("is the service up? Its URL comes from --base-url or CHARLIB_BASE_URL.")
+            context.err("on the command line the service's root is given with --base-url URL")
         return ExitCode.API_ERROR
     except CharlibError as error:
         context.err(_error_line(error))

@@ -302,7 +302,8 @@ def test_api_key_in_a_bad_command_line_is_not_echoed(
 
 
 def test_unreachable_service_exits_4_with_a_hint(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Connection refused (after the retries): one error line, a hint about the URL, exit 4."""
+    """Connection refused (after the retries): the error line says where the client looked and
+    how to change it (base_url, CHARLIB_BASE_URL), the next line the option; exit 4."""
     from charlib._client import _BaseClient
     from charlib._config import RetryPolicy
 
@@ -311,7 +312,9 @@ def test_unreachable_service_exits_4_with_a_hint(run: Run, monkeypatch: pytest.M
     assert result.code == 4
     first, hint = result.err.splitlines()
     assert first.startswith("error: Connection error: GET http://127.0.0.1:9/prefix/api/v1/jobs")
-    assert hint.startswith("is the service up?")
+    assert "Is the service running at http://127.0.0.1:9/prefix" in first
+    assert "CHARLIB_BASE_URL" in first
+    assert "--base-url" in hint
 
 
 def test_wait_on_an_unreachable_service_fails_fast(
