@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from charlib._batch_ledger import Ledger, LostClaim
-from charlib._batch_steps import AwaitJob, Call, Download, Rules, StepFlow, step_flow
+from charlib._batch_steps import (
+    AwaitJob,
+    Call,
+    Download,
+    Rules,
+    StartJob,
+    StepFlow,
+    step_flow,
+)
 from charlib._exceptions import APIStatusError, CharlibError
 from charlib._waiting import Waiter, is_transient
 
@@ -210,7 +218,12 @@ class Scheduler:
             self._advance(key, now, reply)
 
     def _should_wait(self, key: str, error: CharlibError, now: float, call: Call) -> bool:
+        """Whether to make ``call`` again later (a transient refusal); a job start never is:
+        it may have started a job, so its flow lists the jobs again instead."""
         if not is_transient(error, self.retry):
+            return False
+        if isinstance(call, StartJob):
+            self._push_back(error, now, 0.0)
             return False
         self.refusals[key] += 1
         if self.refusals[key] > MAX_CALL_RETRIES:

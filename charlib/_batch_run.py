@@ -56,7 +56,10 @@ def _call(client: Client, call: Call) -> Any:
         )
         return list(listing)
     if isinstance(call, StartJob):
-        return characters.generate_360_set(
+        # No retries of its own: a retry after a lost answer starts a second job on a service
+        # that ignores the key; the step flow lists the jobs again instead.
+        once = client.with_options(max_retries=0).characters
+        return once.generate_360_set(
             call.character_oid, idempotency_key=call.idempotency_key, **call.params
         )
     assert isinstance(call, Download)
@@ -82,7 +85,8 @@ async def _acall(client: AsyncClient, call: Call) -> Any:
         )
         return [job async for job in listing]
     if isinstance(call, StartJob):
-        return await characters.generate_360_set(
+        once = client.with_options(max_retries=0).characters  # as in _call
+        return await once.generate_360_set(
             call.character_oid, idempotency_key=call.idempotency_key, **call.params
         )
     assert isinstance(call, Download)

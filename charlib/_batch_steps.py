@@ -41,7 +41,13 @@ from charlib._batch_ledger import (
     Ledger,
     LedgerRow,
 )
-from charlib._exceptions import APIStatusError, MasterReferenceRequiredError, RateLimitError
+from charlib._exceptions import (
+    APIStatusError,
+    BadRequestError,
+    CharlibError,
+    MasterReferenceRequiredError,
+    RateLimitError,
+)
 from charlib._models import JobState
 
 if TYPE_CHECKING:
@@ -134,6 +140,8 @@ Call: TypeAlias = (
 Step: TypeAlias = Call | AwaitJob
 StepFlow: TypeAlias = Generator[Step, Any, None]
 
+MAX_START_ATTEMPTS = 5  # job starts tried (each after listing the jobs again) before giving up
+
 # Answers to setting or generating a master reference that mean "this character cannot get one
 # now" (the service refused, or generation failed), not "the service is unreachable".
 _NO_REFERENCE_STATUSES = frozenset({400, 404, 409, 422, 500})
@@ -188,12 +196,16 @@ def _ensure_reference(row: LedgerRow) -> Generator[Step, Any, str | None]:
             yield SetReference(oid, media_id)
         elif not reference.media_id and prompt:
             yield InitialImage(oid, prompt, row.params.get("style"))
+        elif not reference.media_id:
+            return "no master reference: the character has none, the row no prompt or media_id"
     except APIStatusError as error:
         if isinstance(error, RateLimitError) or error.status_code not in _NO_REFERENCE_STATUSES:
             raise
-        return f"no master reference: {error}"
-    if not media_id and not reference.media_id and not prompt:
-        return "no master reference: the character has none and the row gives no prompt or media_id"
+        # A refusal may answer a request that had already worked (its first answer lost, the
+        # retry refused because the image now exists): look before giving up.
+        again = yield ReadReference(oid)
+        if not again.media_id or (media_id and again.media_id != media_id):
+            return f"no master reference: {error}"
     return None
 
 
@@ -203,26 +215,42 @@ def _job_params(row: LedgerRow) -> dict[str, Any]:
 
 
 def _start_job(ledger: Ledger, row: LedgerRow) -> Generator[Step, Any, None]:
-    """Start the row's job, or adopt the one a lost start created (see the module's table)."""
+    """Start the row's job, or adopt the one a lost start created (see the module's table).
+
+    A start that fails in a way that may have reached the service (a dropped connection, a 5xx,
+    a garbled answer) is never simply sent again: the jobs are listed again first, so a job it
+    did start is adopted (the POST is sent without the client's own retries for that reason).
+    """
     assert row.character_oid is not None
-    jobs: list[JobStatus] = yield ListJobs(row.character_oid)
-    if row.stage == INTENT:
-        assert row.intent_key is not None
-        known = set(row.intent_known)
-        newer = [job for job in jobs if job.job_id not in known]
-        if newer:
-            # The listing is newest first: the oldest newcomer is the intent's own job.
-            ledger.job_started(row.key, newer[-1].job_id, row.attempt + 1)
-            row.job_id, row.stage, row.attempt = newer[-1].job_id, STARTED, row.attempt + 1
-            return
-        idempotency_key = row.intent_key
-    else:
-        row.intent_known = [job.job_id for job in jobs]
-        idempotency_key = ledger.record_intent(row.key, row.intent_known)
-        row.intent_key, row.stage = idempotency_key, INTENT
-    job = yield StartJob(row.character_oid, _job_params(row), idempotency_key)
-    ledger.job_started(row.key, job.id, row.attempt + 1)
-    row.job_id, row.stage, row.attempt = job.id, STARTED, row.attempt + 1
+    for attempt in range(MAX_START_ATTEMPTS):
+        jobs: list[JobStatus] = yield ListJobs(row.character_oid)
+        if row.stage == INTENT:
+            assert row.intent_key is not None
+            known = set(row.intent_known)
+            newer = [job for job in jobs if job.job_id not in known]
+            if newer:
+                # The listing is newest first: the oldest newcomer is the intent's own job.
+                _started(ledger, row, newer[-1].job_id)
+                return
+        else:
+            row.intent_known = [job.job_id for job in jobs]
+            row.intent_key = ledger.record_intent(row.key, row.intent_known)
+            row.stage = INTENT
+        try:
+            job = yield StartJob(row.character_oid, _job_params(row), row.intent_key)
+        except BadRequestError:
+            raise  # refused, nothing started (MasterReferenceRequiredError among them)
+        except CharlibError:
+            if attempt + 1 == MAX_START_ATTEMPTS:
+                raise
+            continue
+        _started(ledger, row, job.id)
+        return
+
+
+def _started(ledger: Ledger, row: LedgerRow, job_id: str) -> None:
+    ledger.job_started(row.key, job_id, row.attempt + 1)
+    row.job_id, row.stage, row.attempt = job_id, STARTED, row.attempt + 1
 
 
 def _judge(ledger: Ledger, row: LedgerRow, status: JobStatus, rules: Rules) -> bool:
