@@ -6,9 +6,10 @@ found again by name, *before* it: the intent to start a job, see :meth:`Ledger.r
 A crash at any instant leaves each row at a stage from which the same call, made again, either
 finds what the lost call did or does it for the first time.
 
-Rows are claimed by one process at a time (``owner``). An owner keeps a heartbeat in ``owners``;
-its rows can be taken by another process when the heartbeat is older than :data:`LEASE` seconds,
-or at once when the owner was a process on this host that no longer runs (killed, crashed).
+Rows are claimed by one process at a time (``owner``). An owner keeps a heartbeat in ``owners``.
+Its rows are taken by another process at once when it was a process of this host that no longer
+runs (killed, crashed), and, for an owner on another host, when its heartbeat is older than
+:data:`LEASE` seconds.
 Every write of a row checks that the writer still owns it (:class:`LostClaim` otherwise).
 
 WAL mode, ``synchronous=NORMAL`` (a power loss may lose the last commits, never corrupt the
@@ -287,8 +288,11 @@ class Ledger:
         """Drop the owners that cannot come back: silent past the lease, or gone from here."""
         stale = self.wall() - self.lease
         for owner in db.execute("SELECT owner, host, pid, heartbeat FROM owners").fetchall():
-            gone = owner["host"] == self.host and not _pid_alive(owner["pid"])
-            if owner["owner"] != self.owner and (gone or owner["heartbeat"] < stale):
+            # On this host the process table is the truth (a long call does not lose a live
+            # process its rows); elsewhere, only the heartbeat can say.
+            here = owner["host"] == self.host
+            gone = not _pid_alive(owner["pid"]) if here else owner["heartbeat"] < stale
+            if owner["owner"] != self.owner and gone:
                 db.execute("DELETE FROM owners WHERE owner = ?", (owner["owner"],))
 
     def claim(

@@ -51,17 +51,17 @@ def test_two_owners_never_claim_the_same_row(path: Path) -> None:
     assert [row.key if row else None for row in taken] == ["ada", "bob", "cy", None]
 
 
-def test_rows_of_a_silent_owner_are_taken_after_the_lease(path: Path) -> None:
-    """An owner whose heartbeat is older than the lease loses its rows to a live one."""
+def test_rows_of_a_silent_owner_elsewhere_are_taken_after_the_lease(path: Path) -> None:
+    """An owner on another host whose heartbeat is older than the lease loses its rows."""
     wall = Wall()
     first = Ledger(path, wall=wall, lease=60)
     second = Ledger(path, wall=wall, lease=60)
+    first.host = "elsewhere"  # its pid cannot be looked up from here
     first.add_cast(CAST[:1])
     first.heartbeat()
-    first.host = second.host = "elsewhere"  # another host: its pid cannot be checked here
     assert first.claim() is not None
     second.heartbeat()
-    assert second.claim() is None  # first is alive
+    assert second.claim() is None  # first's heartbeat is fresh
     wall.now += 61
     second.heartbeat()
     row = second.claim()
@@ -69,6 +69,19 @@ def test_rows_of_a_silent_owner_are_taken_after_the_lease(path: Path) -> None:
     assert row.key == "ada"
     with pytest.raises(LostClaim):
         first.character_ready("ada", "66f1c0ffee00000000000a01")
+
+
+def test_a_live_process_here_keeps_its_rows_past_the_lease(path: Path) -> None:
+    """On this host a running owner is never taken over, however old its heartbeat."""
+    wall = Wall()
+    first = Ledger(path, wall=wall, lease=60)
+    second = Ledger(path, wall=wall, lease=60)
+    first.add_cast(CAST[:1])
+    first.heartbeat()
+    assert first.claim() is not None
+    wall.now += 3600
+    second.heartbeat()
+    assert second.claim() is None
 
 
 def test_rows_of_a_dead_process_on_this_host_are_taken_at_once(path: Path) -> None:

@@ -231,3 +231,15 @@ def test_a_start_whose_answer_is_lost_is_adopted_not_repeated(tmp_path: Path, mo
         per_character = _jobs_per_character(client)
     assert dict(result.counts) == {"complete": 5}, [r.error for r in result.records]
     assert sorted(per_character.values()) == [1] * 5
+
+
+def test_one_bar_counts_the_shots_of_the_whole_cast(
+    client: charlib.Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """progress=True draws one bar over every shot of the cast, with the count per state."""
+    result = Batch(client, tmp_path, progress=True).run(CAST)
+    assert result.ok
+    bar = capsys.readouterr().err
+    assert "cast: 100%" in bar
+    assert "10/10" in bar  # 5 characters x 2 shots
+    assert "5 complete" in bar
