@@ -42,30 +42,33 @@ def _poll_url(base_url: httpx.URL, accepted: JobAccepted) -> str:
     return str(base_url.join(relative))
 
 
-def job_id_of(job: str | _JobBase, field: str = "job_id") -> str:
-    """The job id ``job`` stands for: a handle's ``id``, or the string itself (which the request
-    builders then check as an id). Sync and async handles alike: the id is the same.
+def job_id_of(job: str | _JobBase | JobStatus, field: str = "job_id") -> str:
+    """The job id ``job`` stands for: a handle's ``id``, a status snapshot's ``job_id``, or the
+    string itself (which the request builders then check as an id). Sync and async handles
+    alike: the id is the same.
 
     Raises:
-        InvalidParameterError: ``job`` is neither (a :class:`JobStatus` is told to pass its
-            ``job_id``).
+        InvalidParameterError: ``job`` is none of these.
     """
     if isinstance(job, str):
         return job
     if isinstance(job, _JobBase):
         return job.id
-    hint = " (pass its .job_id)" if isinstance(job, JobStatus) else ""
+    if isinstance(job, JobStatus):
+        return job.job_id
     raise InvalidParameterError(
-        field, f"must be a job id or a Job handle, got {type(job).__name__}{hint}"
+        field, f"must be a job id, a Job handle or a JobStatus, got {type(job).__name__}"
     )
 
 
-def job_ids_of(jobs: Iterable[str | _JobBase]) -> Iterable[str]:
-    """The ids of ``jobs`` (ids and handles, mixed as they come), as a list. Anything that is not
-    a collection goes back as it is, for the waiting group to say what is wrong with it."""
-    if isinstance(jobs, _JobBase):
+def job_ids_of(jobs: Iterable[str | _JobBase | JobStatus]) -> Iterable[str]:
+    """The ids of ``jobs`` (ids, handles and statuses, mixed as they come), as a list. Anything
+    that is not a collection goes back as it is, for the waiting group to say what is wrong."""
+    if isinstance(jobs, _JobBase | JobStatus):
         raise InvalidParameterError(
-            "job_ids", "must be a collection of job ids or Job handles, not one Job"
+            "job_ids",
+            "must be a collection of job ids, Job handles or statuses, "
+            f"not one {'Job' if isinstance(jobs, _JobBase) else 'JobStatus'}",
         )
     if isinstance(jobs, str) or not isinstance(jobs, Iterable):
         return jobs

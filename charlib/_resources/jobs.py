@@ -62,16 +62,16 @@ _T = TypeVar("_T")
 MAX_PAGE_SIZE = 100
 
 
-def _status_path(job_id: str | Job | AsyncJob) -> str:
+def _status_path(job_id: str | Job | AsyncJob | JobStatus) -> str:
     return f"api/v1/jobs/{path_segment('job_id', job_id_of(job_id))}/status"
 
 
-def get_spec(job_id: str | Job | AsyncJob) -> RequestSpec[JobStatus]:
+def get_spec(job_id: str | Job | AsyncJob | JobStatus) -> RequestSpec[JobStatus]:
     """``GET /api/v1/jobs/{job_id}/status``."""
     return RequestSpec("GET", _status_path(job_id), parse_job_status)
 
 
-def cancel_spec(job_id: str | Job | AsyncJob) -> RequestSpec[CancelResult]:
+def cancel_spec(job_id: str | Job | AsyncJob | JobStatus) -> RequestSpec[CancelResult]:
     """``DELETE /api/v1/jobs/{job_id}/status`` (retried like a GET)."""
     return RequestSpec("DELETE", _status_path(job_id), model_parser(CancelResult))
 
@@ -179,7 +179,7 @@ class _JobsBase:
 
     def _waiter(
         self,
-        job_id: str | Job | AsyncJob,
+        job_id: str | Job | AsyncJob | JobStatus,
         timeout: float | None,
         poll: PollPolicy | float | None,
         on_progress: ProgressCallback | None,
@@ -199,7 +199,7 @@ class _JobsBase:
 
     def _group_flow(
         self,
-        job_ids: Iterable[str | Job | AsyncJob],
+        job_ids: Iterable[str | Job | AsyncJob | JobStatus],
         timeout: float | None,
         poll: PollPolicy | float | None,
         concurrency: int,
@@ -230,11 +230,12 @@ class Jobs(_JobsBase):
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get(self, job_id: str | Job) -> JobStatus:
+    def get(self, job_id: str | Job | JobStatus) -> JobStatus:
         """Fetch a job's status.
 
         Args:
-            job_id: the id returned when the job was started, or the :class:`Job` itself.
+            job_id: the id returned when the job was started, the :class:`Job` itself, or a
+                :class:`JobStatus` of it.
 
         Returns:
             The :class:`JobStatus`, with the response's ``Date`` as ``server_date``.
@@ -244,14 +245,14 @@ class Jobs(_JobsBase):
         """
         return self._client._request(get_spec(job_id))
 
-    def cancel(self, job_id: str | Job) -> CancelResult:
+    def cancel(self, job_id: str | Job | JobStatus) -> CancelResult:
         """Ask the server to cancel a job.
 
         Against the live service cancelling is cosmetic (the job may still finish); keep
         polling until a terminal state is stable.
 
         A job that is already cancelled counts as success. ``job_id`` may be the
-        :class:`Job` handle itself.
+        :class:`Job` handle itself, or a :class:`JobStatus` of it.
 
         Raises:
             NotFoundError: no such job.
@@ -333,7 +334,7 @@ class Jobs(_JobsBase):
 
     def watch(
         self,
-        job_id: str | Job,
+        job_id: str | Job | JobStatus,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -361,7 +362,7 @@ class Jobs(_JobsBase):
 
     def wait(
         self,
-        job_id: str | Job,
+        job_id: str | Job | JobStatus,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -378,7 +379,7 @@ class Jobs(_JobsBase):
         out within the deadline.
 
         Args:
-            job_id: the job to wait for (its id, or the :class:`Job` handle).
+            job_id: the job to wait for (its id, the :class:`Job` handle, or a :class:`JobStatus`).
             timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
             poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
             on_progress: called with each changed snapshot.
@@ -403,7 +404,7 @@ class Jobs(_JobsBase):
 
     def wait_all(
         self,
-        job_ids: Iterable[str | Job],
+        job_ids: Iterable[str | Job | JobStatus],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -432,7 +433,7 @@ class Jobs(_JobsBase):
 
     def as_completed(
         self,
-        job_ids: Iterable[str | Job],
+        job_ids: Iterable[str | Job | JobStatus],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -541,11 +542,11 @@ class AsyncJobs(_JobsBase):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get(self, job_id: str | AsyncJob) -> JobStatus:
+    async def get(self, job_id: str | AsyncJob | JobStatus) -> JobStatus:
         """Same as :meth:`Jobs.get`, awaited."""
         return await self._client._request(get_spec(job_id))
 
-    async def cancel(self, job_id: str | AsyncJob) -> CancelResult:
+    async def cancel(self, job_id: str | AsyncJob | JobStatus) -> CancelResult:
         """Same as :meth:`Jobs.cancel`, awaited."""
         try:
             return await self._client._request(cancel_spec(job_id))
@@ -594,7 +595,7 @@ class AsyncJobs(_JobsBase):
 
     def watch(
         self,
-        job_id: str | AsyncJob,
+        job_id: str | AsyncJob | JobStatus,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -608,7 +609,7 @@ class AsyncJobs(_JobsBase):
 
     async def wait(
         self,
-        job_id: str | AsyncJob,
+        job_id: str | AsyncJob | JobStatus,
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -629,7 +630,7 @@ class AsyncJobs(_JobsBase):
 
     async def wait_all(
         self,
-        job_ids: Iterable[str | AsyncJob],
+        job_ids: Iterable[str | AsyncJob | JobStatus],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,
@@ -645,7 +646,7 @@ class AsyncJobs(_JobsBase):
 
     def as_completed(
         self,
-        job_ids: Iterable[str | AsyncJob],
+        job_ids: Iterable[str | AsyncJob | JobStatus],
         *,
         timeout: float | None = DEFAULT_WAIT_TIMEOUT,
         poll: PollPolicy | float | None = None,

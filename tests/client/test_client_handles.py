@@ -86,32 +86,54 @@ async def test_wait_all_takes_ids_and_handles_mixed_and_keeps_their_order(
     assert [status.status.value for status in results] == ["failed", "completed"]
 
 
-@pytest.mark.parametrize(
-    ("call", "field"),
-    [
-        pytest.param(lambda c, s: c.jobs.get(s), "job_id", id="get"),
-        pytest.param(lambda c, s: c.jobs.cancel(s), "job_id", id="cancel"),
-        pytest.param(lambda c, s: c.jobs.wait(s), "job_id", id="wait"),
-        pytest.param(lambda c, s: c.jobs.watch(s), "job_id", id="watch"),
-        pytest.param(lambda c, s: c.jobs.wait_all([s]), "job_ids", id="wait_all"),
-        pytest.param(lambda c, s: c.jobs.as_completed([s]), "job_ids", id="as_completed"),
-    ],
-)
-async def test_a_status_is_not_a_handle_and_the_error_says_what_to_pass(
+@pytest.mark.parametrize(("call", "method"), CALLS)
+async def test_a_status_stands_for_its_job(
     call: Callable[[AnyClient, Any], Any],
-    field: str,
+    method: str,
     make_client: Callable[..., AnyClient],
     server: FakeServer,
 ) -> None:
-    """A JobStatus where a job is expected is refused before any request, naming the argument
-    and pointing at its .job_id."""
+    """A JobStatus snapshot is accepted where a job is expected (as jobs.download takes it):
+    the calls ask about its job_id."""
     client = make_client()
+    reply = (
+        httpx.Response(200, json=golden("cancel-ok-200"))
+        if method == "DELETE"
+        else _status("status-completed-partial")
+    )
+    server.script(reply)
     status = charlib.JobStatus.model_validate(golden("status-processing"))
+    assert status.job_id == JOB
+    await resolve(call(client, status))
+    assert {(r.method, r.url.path) for r in server.requests} == {(method, STATUS_PATH)}
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        pytest.param(lambda c, x: c.jobs.get(x), "job_id", id="get"),
+        pytest.param(lambda c, x: c.jobs.cancel(x), "job_id", id="cancel"),
+        pytest.param(lambda c, x: c.jobs.wait(x), "job_id", id="wait"),
+        pytest.param(lambda c, x: collect(c.jobs.watch(x)), "job_id", id="watch"),
+        pytest.param(lambda c, x: c.jobs.wait_all([x]), "job_ids", id="wait_all"),
+        pytest.param(lambda c, x: collect(c.jobs.as_completed([x])), "job_ids", id="as_completed"),
+    ],
+)
+@pytest.mark.parametrize("thing", [42, {"jobId": JOB}, None], ids=["int", "dict", "none"])
+async def test_anything_else_is_refused_naming_the_argument(
+    call: Callable[[AnyClient, Any], Any],
+    field: str,
+    thing: Any,
+    make_client: Callable[..., AnyClient],
+    server: FakeServer,
+) -> None:
+    """Neither an id, a handle nor a status: refused before any request, naming the argument
+    and what it takes."""
+    client = make_client()
     with pytest.raises(charlib.InvalidParameterError) as info:
-        await resolve(call(client, status))
+        await resolve(call(client, thing))
     assert info.value.field == field
-    assert "Job handle" in str(info.value)
-    assert ".job_id" in str(info.value)
+    assert "job id" in str(info.value)
     assert server.requests == []
 
 
@@ -124,6 +146,9 @@ async def test_wait_all_of_one_handle_says_it_wants_a_collection(
     with pytest.raises(charlib.InvalidParameterError, match="not one Job") as info:
         await resolve(client.jobs.wait_all(job))
     assert info.value.field == "job_ids"
+    status = charlib.JobStatus.model_validate(golden("status-processing"))
+    with pytest.raises(charlib.InvalidParameterError, match="not one JobStatus"):
+        await resolve(client.jobs.as_completed(status))
     assert server.requests == []
 
 
