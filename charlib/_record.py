@@ -198,12 +198,7 @@ def record_new_job(
     """
     _check_client(client)
     body = generate_360_set_body(
-        style=style,
-        quality_threshold=quality_threshold,
-        image_count=image_count,
-        max_retries=max_retries,
-        angles=angles,
-        custom_seed=custom_seed,
+        style, quality_threshold, image_count, max_retries, angles, custom_seed
     )
     spec = generate_360_set_spec(character_id, body, NOT_GIVEN)
     answers: list[httpx.Response] = []

@@ -222,7 +222,6 @@ def generate_initial_image_spec(
 
 
 def generate_360_set_body(
-    *,
     style: str | NotGiven = NOT_GIVEN,
     quality_threshold: float | NotGiven = NOT_GIVEN,
     image_count: int | NotGiven = NOT_GIVEN,
@@ -230,7 +229,9 @@ def generate_360_set_body(
     angles: Sequence[str] | NotGiven = NOT_GIVEN,
     custom_seed: int | NotGiven = NOT_GIVEN,
 ) -> dict[str, object]:
-    """The validated camelCase body of ``generate-360-set`` (``{}`` when nothing is given)."""
+    """The validated camelCase body of ``generate-360-set`` (``{}`` when nothing is given).
+
+    The arguments are those of :meth:`Characters.generate_360_set`, in its order."""
     if not isinstance(style, NotGiven):
         check_str("style", style)
     if not isinstance(quality_threshold, NotGiven):
@@ -489,15 +490,15 @@ class Characters:
             NotFoundError: no such character.
         """
         body = generate_360_set_body(
-            style=style,
-            quality_threshold=quality_threshold,
-            image_count=image_count,
-            max_retries=max_retries,
-            angles=angles,
-            custom_seed=custom_seed,
+            style, quality_threshold, image_count, max_retries, angles, custom_seed
         )
-        accepted = self._client._request(generate_360_set_spec(character_id, body, idempotency_key))
-        return Job(self._client, accepted)
+        return self._start(character_id, body, idempotency_key)
+
+    def _start(
+        self, character_id: str, body: dict[str, object], idempotency_key: str | NotGiven | None
+    ) -> Job:
+        spec = generate_360_set_spec(character_id, body, idempotency_key)
+        return Job(self._client, self._client._request(spec))
 
     def generate_360_set_and_wait(
         self,
@@ -522,16 +523,10 @@ class Characters:
         Takes the arguments of both. On ``WaitTimeoutError`` the job goes on (unless
         ``cancel_on_timeout``); ``error.job_id`` resumes it.
         """
-        job = self.generate_360_set(
-            character_id,
-            style=style,
-            quality_threshold=quality_threshold,
-            image_count=image_count,
-            max_retries=max_retries,
-            angles=angles,
-            custom_seed=custom_seed,
-            idempotency_key=idempotency_key,
+        body = generate_360_set_body(
+            style, quality_threshold, image_count, max_retries, angles, custom_seed
         )
+        job = self._start(character_id, body, idempotency_key)
         return job.wait(
             timeout=timeout,
             poll=poll,
@@ -671,17 +666,15 @@ class AsyncCharacters:
     ) -> AsyncJob:
         """Same as :meth:`Characters.generate_360_set`, awaited; returns an :class:`AsyncJob`."""
         body = generate_360_set_body(
-            style=style,
-            quality_threshold=quality_threshold,
-            image_count=image_count,
-            max_retries=max_retries,
-            angles=angles,
-            custom_seed=custom_seed,
+            style, quality_threshold, image_count, max_retries, angles, custom_seed
         )
-        accepted = await self._client._request(
-            generate_360_set_spec(character_id, body, idempotency_key)
-        )
-        return AsyncJob(self._client, accepted)
+        return await self._start(character_id, body, idempotency_key)
+
+    async def _start(
+        self, character_id: str, body: dict[str, object], idempotency_key: str | NotGiven | None
+    ) -> AsyncJob:
+        spec = generate_360_set_spec(character_id, body, idempotency_key)
+        return AsyncJob(self._client, await self._client._request(spec))
 
     async def generate_360_set_and_wait(
         self,
@@ -702,16 +695,10 @@ class AsyncCharacters:
         raise_on_partial: bool = False,
     ) -> JobStatus:
         """Same as :meth:`Characters.generate_360_set_and_wait`, awaited."""
-        job = await self.generate_360_set(
-            character_id,
-            style=style,
-            quality_threshold=quality_threshold,
-            image_count=image_count,
-            max_retries=max_retries,
-            angles=angles,
-            custom_seed=custom_seed,
-            idempotency_key=idempotency_key,
+        body = generate_360_set_body(
+            style, quality_threshold, image_count, max_retries, angles, custom_seed
         )
+        job = await self._start(character_id, body, idempotency_key)
         return await job.wait(
             timeout=timeout,
             poll=poll,

@@ -1,0 +1,112 @@
+"""Options a public method takes and hands on (a handle's ``wait``, ``generate_360_set_and_wait``)
+reach the request and the wait they are meant for, on the sync and the async client."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+import charlib
+from charlib._resources.characters import generate_360_set_body
+from tests.client.support import AnyClient, FakeServer, golden, resolve
+
+CHAR = "64f1a2b3c4d5e6f708192a3b"
+JOB = golden("accepted-202")["jobId"]
+GENERATION = {
+    "style": "ink",
+    "quality_threshold": 80,
+    "image_count": 5,
+    "max_retries": 2,
+    "angles": ["front"],
+    "custom_seed": 0,
+}
+
+
+def _never_ends(request: httpx.Request) -> httpx.Response:
+    if request.method == "POST":
+        return httpx.Response(202, json=golden("accepted-202"))
+    if request.method == "DELETE":
+        return httpx.Response(200, json=golden("cancel-ok-200"))
+    return httpx.Response(200, json=golden("status-processing"))
+
+
+def _ends_partial(request: httpx.Request) -> httpx.Response:
+    if request.method == "POST":
+        return httpx.Response(202, json=golden("accepted-202"))
+    return httpx.Response(200, json=golden("status-completed-partial"))
+
+
+async def test_generate_and_wait_sends_every_option_and_cancels_at_its_deadline(
+    make_client: Callable[..., AnyClient], server: FakeServer
+) -> None:
+    """Every generation option is in the start's body, the key in its header, and the wait's
+    ``timeout`` and ``cancel_on_timeout`` are the ones given."""
+    server.script(_never_ends)
+    client = make_client()
+    with pytest.raises(charlib.WaitTimeoutError):
+        await resolve(
+            client.characters.generate_360_set_and_wait(
+                CHAR, **GENERATION, idempotency_key="k-1", timeout=60, cancel_on_timeout=True
+            )
+        )
+    start = server.requests[0]
+    assert json.loads(start.content) == {
+        "style": "ink",
+        "qualityThreshold": 80,
+        "imageCount": 5,
+        "maxRetries": 2,
+        "angles": ["front"],
+        "customSeed": 0,
+    }
+    assert start.headers["Idempotency-Key"] == "k-1"
+    assert server.requests[-1].method == "DELETE"
+
+
+async def test_generate_and_wait_raises_on_partial_when_asked(
+    make_client: Callable[..., AnyClient], server: FakeServer
+) -> None:
+    """``raise_on_partial`` reaches the wait: a partial result raises, and only then."""
+    server.script(_ends_partial)
+    client = make_client()
+    status = await resolve(client.characters.generate_360_set_and_wait(CHAR))
+    assert status.is_partial
+    with pytest.raises(charlib.PartialResultError):
+        await resolve(client.characters.generate_360_set_and_wait(CHAR, raise_on_partial=True))
+
+
+async def test_a_handles_wait_takes_the_waits_options(
+    make_client: Callable[..., AnyClient], server: FakeServer
+) -> None:
+    """``Job.wait`` hands on ``raise_on_partial``, ``timeout`` and ``cancel_on_timeout``."""
+    server.script(_ends_partial)
+    client = make_client()
+    job = await resolve(client.characters.generate_360_set(CHAR))
+    with pytest.raises(charlib.PartialResultError):
+        await resolve(job.wait(raise_on_partial=True))
+    server.script(_never_ends)
+    with pytest.raises(charlib.WaitTimeoutError):
+        await resolve(job.wait(timeout=60, cancel_on_timeout=True))
+    assert server.requests[-1].method == "DELETE"
+    assert job.last_status is not None
+
+
+def _keywords(function: Callable[..., object]) -> list[inspect.Parameter]:
+    return [
+        p
+        for p in inspect.signature(function).parameters.values()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
+
+
+def test_the_body_builder_follows_generate_360_sets_keywords() -> None:
+    """``generate_360_set_body`` takes ``generate_360_set``'s options, in their order."""
+    taken = [
+        (p.name, p.default) for p in inspect.signature(generate_360_set_body).parameters.values()
+    ]
+    wanted = [(p.name, p.default) for p in _keywords(charlib.Characters.generate_360_set)]
+    assert taken == wanted[: len(taken)]
+    assert [name for name, _ in wanted[len(taken) :]] == ["idempotency_key"]
