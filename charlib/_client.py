@@ -30,7 +30,7 @@ from charlib._config import (
     ENV_BASE_URL,
     RetryPolicy,
 )
-from charlib._deadline import DEADLINE, bounded_transport
+from charlib._deadline import DEADLINE, bounded_client
 from charlib._exceptions import (
     APIConnectionError,
     APIError,
@@ -52,7 +52,7 @@ from charlib._response import (
     model_parser,
 )
 from charlib._retry import RetryMode, is_retryable, retry_arguments
-from charlib._text import SENSITIVE_HEADERS, redact, secret_forms, terminal_safe
+from charlib._text import SENSITIVE_HEADERS, proxy_secrets, redact, secret_forms, terminal_safe
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
 
@@ -154,10 +154,13 @@ def _total(timeout: httpx.Timeout) -> float | None:
 def _secrets(
     api_key: str | None, http_client: httpx.Client | httpx.AsyncClient | None
 ) -> tuple[str, ...]:
-    """What this client must never show: its key, and the credential headers of an injected
-    client (its token alone too, so an echo without the ``Bearer`` word is caught)."""
+    """What this client must never show: its key, the credential headers of an injected client
+    (its token alone too, so an echo without the ``Bearer`` word is caught), or else the proxy
+    credentials our own HTTP client takes from the environment."""
     found = [api_key] if api_key else []
-    if http_client is not None:
+    if http_client is None:
+        found += proxy_secrets(os.environ)
+    else:
         for name, value in http_client.headers.multi_items():
             if name.lower() in SENSITIVE_HEADERS:
                 found += [value, value.rpartition(" ")[2]]
@@ -263,7 +266,7 @@ class _BaseClient:
             self._secrets = _secrets(self._api_key, http_client)
             return http_client
         if issubclass(kind, httpx.Client):
-            return kind(transport=bounded_transport())
+            return bounded_client()
         return kind()
 
     def _option_kwargs(

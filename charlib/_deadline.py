@@ -32,7 +32,7 @@ import httpx
 if typing.TYPE_CHECKING:
     import httpcore
 
-__all__ = ["DEADLINE", "DeadlineBackend", "bounded_transport"]
+__all__ = ["DEADLINE", "DeadlineBackend", "bounded_client"]
 
 DEADLINE: ContextVar[float | None] = ContextVar("charlib_request_deadline", default=None)
 """When the current exchange must be over (``time.monotonic``), or ``None``: no bound."""
@@ -114,16 +114,25 @@ class DeadlineBackend:
         self._backend.sleep(seconds)
 
 
-def bounded_transport() -> httpx.HTTPTransport:
-    """httpx's default transport, its connections made through a :class:`DeadlineBackend`.
+def bounded_client() -> httpx.Client:
+    """An ``httpx.Client`` as httpx makes it (proxies from ``HTTP(S)_PROXY``/``ALL_PROXY`` and
+    ``NO_PROXY`` included), every transport's connections made through a
+    :class:`DeadlineBackend`."""
+    client = httpx.Client()
+    mounts: Any = getattr(client, "_mounts", {})
+    for transport in (getattr(client, "_transport", None), *mounts.values()):
+        _bound(transport)
+    return client
+
+
+def _bound(transport: object) -> None:
+    """Give ``transport``'s connection pool a :class:`DeadlineBackend`.
 
     httpx offers no argument for httpcore's network backend, so it is set on the pool httpx made.
-    Should a later httpx or httpcore keep it elsewhere, the transport is returned as it is: the
+    Should a later httpx or httpcore keep it elsewhere, the transport is left as it is: the
     deadline is then enforced between body chunks only (the hostile-server tests would show it).
     """
-    transport = httpx.HTTPTransport()
     pool: Any = getattr(transport, "_pool", None)
     backend: Any = getattr(pool, "_network_backend", None)
-    if callable(getattr(backend, "connect_tcp", None)):
+    if callable(getattr(backend, "connect_tcp", None)) and not isinstance(backend, DeadlineBackend):
         pool._network_backend = DeadlineBackend(backend)
-    return transport

@@ -379,6 +379,9 @@ def _redact_response(response: httpx.Response, secrets: tuple[str, ...]) -> None
         for secret in secrets:
             content = content.replace(secret.encode(), REDACTED.encode())
         response._content = content
+    text = getattr(response, "_text", None)  # ``response.text``, once decoded, is kept too
+    if isinstance(text, str):
+        response._text = redact(text, secrets)
 
 
 def redact_error(error: CharlibError, secrets: tuple[str, ...]) -> CharlibError:

@@ -15,15 +15,19 @@ exception messages and bodies, and pickled errors).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from urllib.parse import unquote, urlsplit
 
 __all__ = [
+    "PROXY_VARIABLES",
     "REDACTED",
     "SENSITIVE_HEADERS",
     "UNSAFE_CHARS",
     "json_safe",
+    "proxy_secrets",
     "redact",
     "redact_headers",
     "secret_forms",
@@ -111,6 +115,29 @@ def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
                 forms.append(form)
     # Longest first, so a secret that contains another is replaced whole.
     return tuple(sorted(forms, key=len, reverse=True))
+
+
+#: The variables httpx reads a proxy from (``trust_env``), in both cases.
+PROXY_VARIABLES = tuple(
+    case(name) for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY") for case in (str, str.lower)
+)
+
+
+def proxy_secrets(environ: Mapping[str, str]) -> list[str]:
+    """The credentials in the proxy URLs of ``environ``: each password, and the Basic token
+    httpx sends the proxy (a proxy's error page may echo it)."""
+    found: list[str] = []
+    for name in PROXY_VARIABLES:
+        value = environ.get(name, "")
+        try:
+            parts = urlsplit(value if "://" in value else f"http://{value}")
+            user, password = unquote(parts.username or ""), unquote(parts.password or "")
+        except ValueError:  # not a URL: httpx refuses it when the client is made
+            continue
+        if password:
+            token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+            found += [password, token]
+    return found
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
