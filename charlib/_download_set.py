@@ -310,9 +310,7 @@ class DownloadSet:
         """Keep ``outcome`` (``None``: the run was stopped first), update the manifest, report."""
         self.report(self.keep(shot, outcome))
 
-    def keep(
-        self, shot: _Shot, outcome: Outcome | None
-    ) -> SavedImage | FailedDownload | None:
+    def keep(self, shot: _Shot, outcome: Outcome | None) -> SavedImage | FailedDownload | None:
         """Keep ``outcome`` and update the manifest (blocking file I/O); what to report."""
         if outcome is None:
             return None
