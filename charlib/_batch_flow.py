@@ -312,6 +312,8 @@ def batch_flow(state: Scheduler, now: Callable[[], float]) -> BatchFlow:
             state.tick(now())
             if state.calls:
                 items = state.take_calls()
+                if any(isinstance(call, StartJob) for _, call in items):
+                    state.ledger.flush()  # every intent on disk before its start is sent
                 replies: list[Any] = yield Calls(items)
                 state.feed_calls(items, replies, now())
                 continue

@@ -13,8 +13,8 @@ runs (killed, crashed), and, for an owner on another host, when its heartbeat is
 Every write of a row checks that the writer still owns it (:class:`LostClaim` otherwise).
 
 WAL mode, ``synchronous=NORMAL`` (a power loss may lose the last commits, never corrupt the
-file), except the intent, committed with ``synchronous=FULL``: losing any other record only
-makes a resumed run ask the service again.
+file); before a job start is sent, :meth:`Ledger.flush` makes the intents durable (one fsync for
+every start of a round). Losing any other record only makes a resumed run ask the service again.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ LEDGER_NAME = ".charlib-batch.sqlite"
 LEASE = 60.0
 """Seconds without a heartbeat after which another process may take an owner's rows."""
 
+FORGET_EVERY = 5.0  # seconds between looks for dead owners while rows are free to claim
+
 # The stages of a row, in order. A row is done when it has an outcome.
 NEW, CHARACTER, REFERENCE, INTENT, STARTED, FINISHED, SAVED = STAGES = (
     "new",  # nothing done yet
@@ -70,6 +72,7 @@ COMPLETE, PARTIAL, FAILED, NO_REFERENCE = OUTCOMES = (
 )
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS characters (
     key TEXT PRIMARY KEY,
     line INTEGER NOT NULL,
@@ -204,6 +207,7 @@ class Ledger:
         self.lease = lease
         self.host = socket.gethostname()
         self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._forget_at = 0.0
         self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -227,9 +231,9 @@ class Ledger:
         self._db.execute("COMMIT")
 
     def _update(self, key: str, **values: Any) -> None:
-        """Write ``values`` into the row ``key`` this process owns, or raise `LostClaim`."""
-        with self._write() as db:
-            self._update_in(db, key, values)
+        """Write ``values`` into the row ``key`` this process owns, or raise `LostClaim`
+        (one statement: a transaction of its own)."""
+        self._update_in(self._db, key, values)
 
     def _update_in(self, db: sqlite3.Connection, key: str, values: dict[str, Any]) -> None:
         values = {**values, "updated_at": self.wall()}
@@ -307,7 +311,9 @@ class Ledger:
         skipped = set(skip)
         wanted = None if only is None else set(only)
         with self._write() as db:
-            self._forget_dead(db)
+            if self.wall() >= self._forget_at:  # the owners' table is read a few times a minute
+                self._forget_dead(db)
+                self._forget_at = self.wall() + FORGET_EVERY
             candidates = db.execute(
                 "SELECT c.* FROM characters c LEFT JOIN owners o ON c.owner = o.owner"
                 " WHERE c.outcome IS NULL AND o.owner IS NULL ORDER BY c.line, c.key"
@@ -323,6 +329,7 @@ class Ledger:
                 row = LedgerRow.from_db(found)
                 row.owner = self.owner
                 return row
+        self._forget_at = 0.0  # none free: look for dead owners at the next claim
         return None
 
     def busy_elsewhere(self, only: Iterable[str] | None = None) -> int:
@@ -365,20 +372,30 @@ class Ledger:
     def record_intent(self, key: str, known: list[str]) -> str:
         """Before starting a job: the idempotency key it will be sent with, and the jobs the
         character already had (a job not among them, found on resume, is this intent's).
-        Committed with ``synchronous=FULL``. Returns the idempotency key."""
+        Returns the idempotency key. Durable once :meth:`flush` returns: call it before the
+        start is sent."""
         intent_key = str(uuid.uuid4())
+        self._update(
+            key,
+            stage=INTENT,
+            intent_key=intent_key,
+            intent_known=json.dumps(known),
+            intent_at=self.wall(),
+        )
+        return intent_key
+
+    def flush(self) -> None:
+        """Make every commit so far durable (one fsync of the log, ``synchronous=FULL``), so
+        many intents recorded together cost one disk flush."""
         self._db.execute("PRAGMA synchronous=FULL")
         try:
-            self._update(
-                key,
-                stage=INTENT,
-                intent_key=intent_key,
-                intent_known=json.dumps(known),
-                intent_at=self.wall(),
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('flushed_at', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(self.wall()),),
             )
         finally:
             self._db.execute("PRAGMA synchronous=NORMAL")
-        return intent_key
 
     def job_started(self, key: str, job_id: str, attempt: int) -> None:
         """A job runs for the row (started by this intent, or found by it)."""
@@ -393,11 +410,10 @@ class Ledger:
 
     def job_ended(self, key: str, job_id: str, status: str, images: int, failed: int) -> None:
         """Record how a job ended (in ``jobs``; the row's stage is set by the next call)."""
-        with self._write() as db:
-            db.execute(
-                "UPDATE jobs SET status = ?, images = ?, failed = ?, ended_at = ? WHERE job_id = ?",
-                (status, images, failed, self.wall(), job_id),
-            )
+        self._db.execute(
+            "UPDATE jobs SET status = ?, images = ?, failed = ?, ended_at = ? WHERE job_id = ?",
+            (status, images, failed, self.wall(), job_id),
+        )
 
     def retry(self, key: str, error: str) -> None:
         """The job is not kept: back to a ready reference, for a new job."""

@@ -12,7 +12,8 @@ stage (ledger)            what a run does from there, and why a crash before the
 ``character``             read the master reference; set it (``media_id``: a PUT, repeatable) or
                           generate it only when missing, then ``reference``
 ``reference``             list the character's 360-set jobs, record them and an idempotency key
-                          (the *intent*, committed before the POST), start the job, ``started``
+                          (the *intent*, flushed to disk before the POST), start the job,
+                          ``started``
 ``intent``                a job of the character not listed in the intent was started by it:
                           adopt it; otherwise POST again with the same key
 ``started``               wait for the job; keep it (``finished``) or retry (``reference``)
