@@ -731,8 +731,8 @@ class Engine:
         with self.lock:
             self.journal.append(entry)
             self.requests_total += 1
-            if status >= 500 or status == 429 or fault in ("reset", "malformed"):
-                self.requests_failed += 1
+            if status >= 500 or status == 429 or fault not in (None, "latency"):
+                self.requests_failed += 1  # every injected fault but a delay spoils the answer
 
     def reset(self) -> None:
         """Forget all data, faults, scenario and journal (the clock keeps its time)."""

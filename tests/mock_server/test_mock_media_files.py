@@ -119,6 +119,7 @@ async def test_expired_is_a_403_with_an_xml_body(
     assert b"<Code>AccessDenied</Code>" in response.content
     assert app.mock.requests()[-1]["fault"] == "expired"
     assert (await client.get("/api/v1/jobs")).status_code == 200  # the API is not under /media/
+    assert app.mock.stats()["requests"]["errors"] == 1  # the 403 it injected counts as one
 
 
 async def test_truncated_in_process_ends_the_body_early(
@@ -132,6 +133,7 @@ async def test_truncated_in_process_ends_the_body_early(
     assert response.status_code == 200
     assert len(response.content) == announced // 2
     assert app.mock.requests()[-1]["fault"] == "truncated"
+    assert app.mock.stats()["requests"]["errors"] == 1  # a 200 that was spoilt counts as one
 
 
 @pytest.fixture(scope="module")
