@@ -91,6 +91,23 @@ async def _send_expired(send: Send) -> None:
     await send({"type": "http.response.body", "body": _EXPIRED})
 
 
+async def _send_garbled(send: Send, status: int, start: Message | None, body: bytes) -> None:
+    """Send ``status`` with the first half of ``body`` (a lone ``{"success":`` when it is empty)
+    as JSON: a malformed answer, with the app's other headers."""
+    garbled = body[: max(1, len(body) // 2)] if body else b'{"success":'
+    headers = [
+        (k, v)
+        for k, v in (start or {}).get("headers", ())
+        if k.lower() not in (b"content-length", b"content-type")
+    ]
+    headers += [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(garbled)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": garbled})
+
+
 def _truncating(send: Send, raw_send: Send, sent: list[int]) -> Send:
     """A ``send`` that passes the head (full ``Content-Length``) and half the body, then ends:
     over a socket by closing the connection, in-process by ending the body early."""
@@ -261,7 +278,13 @@ class MockMiddleware:
         elif fault == "truncated":
             await self.app(scope, receive, _truncating(send_dated, raw_send, sent))
         else:  # reset / malformed: process first, then spoil the answer
-            await self._spoil(scope, receive, raw_send, send_dated, sent, fault)
+            start, body = await self._answer(scope, receive)
+            sent[0] = 0 if start is None else int(start["status"])
+            if fault == "reset":
+                if not _end_connection(raw_send, reset=True):
+                    raise InjectedConnectionReset()
+                return
+            await _send_garbled(send_dated, sent[0] or 200, start, body)
 
     async def _reject(self, send: Send, status: int, config: FaultConfig) -> None:
         reasons = {429: "Too Many Requests", 503: "Service Unavailable", 500: "Internal Error"}
@@ -272,15 +295,8 @@ class MockMiddleware:
         body = {"success": False, "error": f"Injected fault: {status} {reasons[status]}"}
         await _send_json(send, status, body, extra)
 
-    async def _spoil(
-        self,
-        scope: Scope,
-        receive: Receive,
-        raw_send: Send,
-        send_dated: Send,
-        sent: list[int],
-        fault: str,
-    ) -> None:
+    async def _answer(self, scope: Scope, receive: Receive) -> tuple[Message | None, bytes]:
+        """What the app answers the request: its response start (if any) and its whole body."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -292,23 +308,4 @@ class MockMiddleware:
                 chunks.append(message.get("body", b""))
 
         await self.app(scope, receive, capture)
-        sent[0] = 0 if start is None else int(start["status"])
-        if fault == "reset":
-            if not _end_connection(raw_send, reset=True):
-                raise InjectedConnectionReset()
-            return
-        body = b"".join(chunks)
-        garbled = body[: max(1, len(body) // 2)] if body else b'{"success":'
-        headers = [
-            (k, v)
-            for k, v in (start or {}).get("headers", ())
-            if k.lower() not in (b"content-length", b"content-type")
-        ]
-        headers += [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(garbled)).encode()),
-        ]
-        await send_dated(
-            {"type": "http.response.start", "status": sent[0] or 200, "headers": headers}
-        )
-        await send_dated({"type": "http.response.body", "body": garbled})
+        return start, b"".join(chunks)
