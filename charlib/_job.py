@@ -26,6 +26,7 @@ from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
 from charlib._exceptions import InvalidParameterError, JobError, WaitTimeoutError
 from charlib._models import CancelResult, JobAccepted, JobStatus
 from charlib._polling import PollPolicy
+from charlib._wait_options import WaitOptions
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
 
 if TYPE_CHECKING:
@@ -167,17 +168,14 @@ class Job(_JobBase):
         raise_on_partial: bool = False,
     ) -> JobStatus:
         """Wait until the job ends (``client.jobs.wait(job.id, ...)``; same arguments)."""
+        options = WaitOptions(
+            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
+        )
+        return self._wait(options)
+
+    def _wait(self, options: WaitOptions) -> JobStatus:
         with self._noting_failures():
-            status = self._client.jobs.wait(
-                self.id,
-                timeout=timeout,
-                poll=poll,
-                on_progress=on_progress,
-                progress=progress,
-                cancel_on_timeout=cancel_on_timeout,
-                raise_on_partial=raise_on_partial,
-            )
-        return self._seen(status)
+            return self._seen(self._client.jobs._wait(self.id, options))
 
     def watch(
         self,
@@ -242,17 +240,14 @@ class AsyncJob(_JobBase):
         raise_on_partial: bool = False,
     ) -> JobStatus:
         """Same as :meth:`Job.wait`, awaited."""
+        options = WaitOptions(
+            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
+        )
+        return await self._wait(options)
+
+    async def _wait(self, options: WaitOptions) -> JobStatus:
         with self._noting_failures():
-            status = await self._client.jobs.wait(
-                self.id,
-                timeout=timeout,
-                poll=poll,
-                on_progress=on_progress,
-                progress=progress,
-                cancel_on_timeout=cancel_on_timeout,
-                raise_on_partial=raise_on_partial,
-            )
-        return self._seen(status)
+            return self._seen(await self._client.jobs._wait(self.id, options))
 
     def watch(
         self,

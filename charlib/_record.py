@@ -24,6 +24,7 @@ from charlib._polling import PollPolicy
 from charlib._resources.characters import generate_360_set_body, generate_360_set_spec
 from charlib._resources.jobs import Jobs, get_spec
 from charlib._types import NOT_GIVEN, NotGiven
+from charlib._wait_options import WaitOptions
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
 
 if TYPE_CHECKING:
@@ -93,13 +94,10 @@ def _follow(
     client: Client,
     writer: CassetteWriter,
     path: str | os.PathLike[str],
-    *,
-    timeout: float | None,
-    poll: PollPolicy | float | None,
-    on_progress: ProgressCallback | None,
-    progress: bool | ProgressBar,
+    watching: WaitOptions,
 ) -> Recording:
-    """Watch the writer's job to its end, then write the cassette."""
+    """Watch the writer's job to its end (``watching``: the watch's options), then write the
+    cassette."""
     target = Path(path)
     try:
         check_name(target)
@@ -109,10 +107,7 @@ def _follow(
         raise InvalidParameterError("path", f"{target.parent} is not a directory")
     jobs = _RecordingJobs(client, writer)
     last: JobStatus | None = None
-    watch = jobs.watch(
-        writer.job_id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
-    )
-    for status in watch:
+    for status in jobs._run(jobs._watch_flow(writer.job_id, watching)):
         last = status
     assert last is not None  # a watch that ends has yielded the final status
     return Recording(writer.write(target), writer.job_id, writer.states, last)
@@ -153,15 +148,8 @@ def record_job(
         NotFoundError: no such job.
     """
     _check_client(client)
-    return _follow(
-        client,
-        _writer(client, job_id, redact_urls),
-        path,
-        timeout=timeout,
-        poll=poll,
-        on_progress=on_progress,
-        progress=progress,
-    )
+    watching = WaitOptions(timeout, poll, on_progress, progress)
+    return _follow(client, _writer(client, job_id, redact_urls), path, watching)
 
 
 def record_new_job(
@@ -210,12 +198,4 @@ def record_new_job(
     accepted = client._request(dataclasses.replace(spec, parse=keep))
     writer = _writer(client, accepted.job_id, redact_urls)
     writer.started(character_id, body, answers[-1])
-    return _follow(
-        client,
-        writer,
-        path,
-        timeout=timeout,
-        poll=poll,
-        on_progress=on_progress,
-        progress=progress,
-    )
+    return _follow(client, writer, path, WaitOptions(timeout, poll, on_progress, progress))

@@ -46,6 +46,7 @@ from charlib._request import RequestSpec
 from charlib._response import model_parser
 from charlib._retry import RetryMode
 from charlib._types import NOT_GIVEN, NotGiven
+from charlib._wait_options import WaitOptions
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
 
 if TYPE_CHECKING:
@@ -526,15 +527,11 @@ class Characters:
         body = generate_360_set_body(
             style, quality_threshold, image_count, max_retries, angles, custom_seed
         )
-        job = self._start(character_id, body, idempotency_key)
-        return job.wait(
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-            cancel_on_timeout=cancel_on_timeout,
-            raise_on_partial=raise_on_partial,
+        wait = WaitOptions(
+            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
         )
+        job = self._start(character_id, body, idempotency_key)
+        return job._wait(wait)
 
     def generate_core_set(
         self,
@@ -698,15 +695,11 @@ class AsyncCharacters:
         body = generate_360_set_body(
             style, quality_threshold, image_count, max_retries, angles, custom_seed
         )
-        job = await self._start(character_id, body, idempotency_key)
-        return await job.wait(
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
-            cancel_on_timeout=cancel_on_timeout,
-            raise_on_partial=raise_on_partial,
+        wait = WaitOptions(
+            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
         )
+        job = await self._start(character_id, body, idempotency_key)
+        return await job._wait(wait)
 
     async def generate_core_set(
         self,

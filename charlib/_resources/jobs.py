@@ -41,6 +41,7 @@ from charlib._wait_flow import (
     wait_flow,
     watch_flow,
 )
+from charlib._wait_options import WaitOptions
 from charlib._waiting import (
     DEFAULT_WAIT_TIMEOUT,
     FINAL_LOOK,
@@ -177,25 +178,26 @@ class _JobsBase:
     _client: Client | AsyncClient
     _asynchronous = False
 
-    def _waiter(
-        self,
-        job_id: str | Job | AsyncJob | JobStatus,
-        timeout: float | None,
-        poll: PollPolicy | float | None,
-        on_progress: ProgressCallback | None,
-        progress: bool | ProgressBar,
-    ) -> Waiter:
+    def _waiter(self, job_id: str | Job | AsyncJob | JobStatus, options: WaitOptions) -> Waiter:
         client = self._client
         return Waiter(
             job_id_of(job_id),
             now=client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            on_progress=on_progress,
-            progress=progress,
+            timeout=options.timeout,
+            poll=options.poll,
+            on_progress=options.on_progress,
+            progress=options.progress,
             asynchronous=self._asynchronous,
             retry=client.retry,
         )
+
+    def _watch_flow(self, job_id: str | Job | AsyncJob | JobStatus, options: WaitOptions) -> Flow:
+        return watch_flow(self._waiter(job_id, options), self._client.clock.monotonic)
+
+    def _wait_flow(self, job_id: str | Job | AsyncJob | JobStatus, options: WaitOptions) -> Flow:
+        waiter = self._waiter(job_id, options)
+        now = self._client.clock.monotonic
+        return wait_flow(waiter, now, options.cancel_on_timeout, options.raise_on_partial)
 
     def _group_flow(
         self,
@@ -357,8 +359,8 @@ class Jobs(_JobsBase):
             WaitTimeoutError: the deadline passed first (the job goes on on the server).
             NotFoundError: no such job.
         """
-        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
-        return self._run(watch_flow(waiter, self._client.clock.monotonic))
+        options = WaitOptions(timeout, poll, on_progress, progress)
+        return self._run(self._watch_flow(job_id, options))
 
     def wait(
         self,
@@ -397,9 +399,13 @@ class Jobs(_JobsBase):
             WaitTimeoutError: the deadline passed; ``.job_id`` and ``.last_status`` say where.
             NotFoundError: no such job.
         """
-        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
-        flow = wait_flow(waiter, self._client.clock.monotonic, cancel_on_timeout, raise_on_partial)
-        [status] = self._run(flow)
+        options = WaitOptions(
+            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
+        )
+        return self._wait(job_id, options)
+
+    def _wait(self, job_id: str | Job | JobStatus, options: WaitOptions) -> JobStatus:
+        [status] = self._run(self._wait_flow(job_id, options))
         return status
 
     def wait_all(
@@ -604,8 +610,8 @@ class AsyncJobs(_JobsBase):
     ) -> AsyncIterator[JobStatus]:
         """Same as :meth:`Jobs.watch`, as an async iterator (``async for``); ``on_progress`` may
         be an ``async def`` (it is awaited)."""
-        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
-        return self._run(watch_flow(waiter, self._client.clock.monotonic))
+        options = WaitOptions(timeout, poll, on_progress, progress)
+        return self._run(self._watch_flow(job_id, options))
 
     async def wait(
         self,
@@ -619,11 +625,15 @@ class AsyncJobs(_JobsBase):
         raise_on_partial: bool = False,
     ) -> JobStatus:
         """Same as :meth:`Jobs.wait`, awaited; ``on_progress`` may be an ``async def``."""
-        waiter = self._waiter(job_id, timeout, poll, on_progress, progress)
-        flow = wait_flow(waiter, self._client.clock.monotonic, cancel_on_timeout, raise_on_partial)
+        options = WaitOptions(
+            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
+        )
+        return await self._wait(job_id, options)
+
+    async def _wait(self, job_id: str | AsyncJob | JobStatus, options: WaitOptions) -> JobStatus:
         result: JobStatus | None = None
         # A loop, not a comprehension: that would hold a frame of its own for the whole wait.
-        async for status in self._run(flow):
+        async for status in self._run(self._wait_flow(job_id, options)):
             result = status  # the flow's one emission; the loop runs the flow to its end
         assert result is not None  # the flow emits its result, or raises
         return result

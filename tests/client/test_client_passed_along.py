@@ -3,6 +3,7 @@ reach the request and the wait they are meant for, on the sync and the async cli
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 
 import charlib
 from charlib._resources.characters import generate_360_set_body
+from charlib._wait_options import WaitOptions
 from tests.client.support import AnyClient, FakeServer, golden, resolve
 
 CHAR = "64f1a2b3c4d5e6f708192a3b"
@@ -100,6 +102,13 @@ def _keywords(function: Callable[..., object]) -> list[inspect.Parameter]:
         for p in inspect.signature(function).parameters.values()
         if p.kind is inspect.Parameter.KEYWORD_ONLY
     ]
+
+
+def test_wait_options_follow_the_waits_keywords() -> None:
+    """``WaitOptions`` has the fields of ``Jobs.wait``'s keywords, in order and with their
+    defaults, so building it positionally from them cannot mix two up."""
+    fields = [(f.name, f.default) for f in dataclasses.fields(WaitOptions)]
+    assert fields == [(p.name, p.default) for p in _keywords(charlib.Jobs.wait)]
 
 
 def test_the_body_builder_follows_generate_360_sets_keywords() -> None:
