@@ -434,8 +434,8 @@ def save_image(
 
 
 def download_status(
-    status: JobStatus, dest: str | os.PathLike[str], client: Client | None, **options: Any
+    status: JobStatus, client: Client | None, options: DownloadOptions
 ) -> DownloadReport:
     """``JobStatus.download``: ``client.jobs.download(status, dest, ...)``."""
     with _client_or_env(client) as chosen:
-        return chosen.jobs.download(status, dest, **options)
+        return chosen.jobs._download(status, options)

@@ -156,25 +156,37 @@ class DownloadOptions:
     max_bytes: int
 
     @classmethod
-    def check(cls, dest: object, **options: Any) -> DownloadOptions:
-        """Validate every argument before anything is fetched (errors name the argument)."""
+    def check(
+        cls,
+        dest: object,
+        concurrency: int,
+        overwrite: bool,
+        manifest: bool,
+        progress: bool,
+        on_file: OnFile | None,
+        max_bytes: int,
+    ) -> DownloadOptions:
+        """Validate every argument before anything is fetched (errors name the argument).
+
+        The arguments are those of :meth:`Jobs.download <charlib.Jobs.download>` after ``job``,
+        in its order (each ``download`` method builds this in one line)."""
         if not isinstance(dest, str | os.PathLike) or not os.fspath(dest):
             raise InvalidParameterError("dest", f"must be a directory path, got {dest!r}")
-        concurrency = check_int("concurrency", options["concurrency"], minimum=1)
-        for flag in ("overwrite", "manifest", "progress"):
-            if not isinstance(options[flag], bool):
-                raise InvalidParameterError(flag, f"must be True or False, got {options[flag]!r}")
-        on_file = options["on_file"]
+        count = check_int("concurrency", concurrency, minimum=1)
+        flags = {"overwrite": overwrite, "manifest": manifest, "progress": progress}
+        for flag, value in flags.items():
+            if not isinstance(value, bool):
+                raise InvalidParameterError(flag, f"must be True or False, got {value!r}")
         if on_file is not None and not callable(on_file):
             raise InvalidParameterError("on_file", f"must be callable, got {on_file!r}")
         return cls(
-            dest=Path(os.fspath(dest)),
-            concurrency=min(concurrency, MAX_CONCURRENCY),
-            overwrite=options["overwrite"],
-            manifest=options["manifest"],
-            progress=options["progress"],
-            on_file=on_file,
-            max_bytes=check_int("max_bytes", options["max_bytes"], minimum=1),
+            Path(os.fspath(dest)),
+            min(count, MAX_CONCURRENCY),
+            overwrite,
+            manifest,
+            progress,
+            on_file,
+            check_int("max_bytes", max_bytes, minimum=1),
         )
 
 

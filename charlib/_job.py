@@ -202,16 +202,12 @@ class Job(_JobBase):
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> DownloadReport:
         """Save the finished job's images (``client.jobs.download(job, dest, ...)``)."""
-        return self._client.jobs.download(
-            self,
-            dest,
-            concurrency=concurrency,
-            overwrite=overwrite,
-            manifest=manifest,
-            progress=progress,
-            on_file=on_file,
-            max_bytes=max_bytes,
+        from charlib._download_set import DownloadOptions
+
+        options = DownloadOptions.check(
+            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
         )
+        return self._client.jobs._download(self, options)
 
 
 class AsyncJob(_JobBase):
@@ -274,13 +270,9 @@ class AsyncJob(_JobBase):
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> DownloadReport:
         """Same as :meth:`Job.download`, awaited."""
-        return await self._client.jobs.download(
-            self,
-            dest,
-            concurrency=concurrency,
-            overwrite=overwrite,
-            manifest=manifest,
-            progress=progress,
-            on_file=on_file,
-            max_bytes=max_bytes,
+        from charlib._download_set import DownloadOptions
+
+        options = DownloadOptions.check(
+            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
         )
+        return await self._client.jobs._download(self, options)

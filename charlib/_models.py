@@ -417,18 +417,12 @@ class JobStatus(WireModel):
                 from the environment.
         """
         from charlib._download_io import download_status
+        from charlib._download_set import DownloadOptions
 
-        return download_status(
-            self,
-            dest,
-            client,
-            concurrency=concurrency,
-            overwrite=overwrite,
-            manifest=manifest,
-            progress=progress,
-            on_file=on_file,
-            max_bytes=max_bytes,
+        options = DownloadOptions.check(
+            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
         )
+        return download_status(self, client, options)
 
 
 class Pagination(WireModel):

@@ -54,7 +54,7 @@ from charlib._waiting import (
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
     from charlib._display import JobsProgressBar, ProgressBar
-    from charlib._download_set import DownloadReport, FailedDownload, SavedImage
+    from charlib._download_set import DownloadOptions, DownloadReport, FailedDownload, SavedImage
 
 __all__ = ["AsyncJobs", "Jobs"]
 
@@ -498,18 +498,16 @@ class Jobs(_JobsBase):
                 is invalid, or ``dest`` holds another job's download.
             NotFoundError: no such job.
         """
-        from charlib._download_io import download_set
         from charlib._download_set import DownloadOptions
 
         options = DownloadOptions.check(
-            dest,
-            concurrency=concurrency,
-            overwrite=overwrite,
-            manifest=manifest,
-            progress=progress,
-            on_file=on_file,
-            max_bytes=max_bytes,
+            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
         )
+        return self._download(job, options)
+
+    def _download(self, job: str | Job | JobStatus, options: DownloadOptions) -> DownloadReport:
+        from charlib._download_io import download_set
+
         self._client._ensure_open()  # the images are fetched through the client's pool
         return download_set(self._client, job, options)
 
@@ -681,19 +679,19 @@ class AsyncJobs(_JobsBase):
         max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> DownloadReport:
         """Same as :meth:`Jobs.download`, awaited (``concurrency`` tasks instead of threads)."""
-        from charlib._download_io import download_set_async
         from charlib._download_set import DownloadOptions
 
         options = DownloadOptions.check(
-            dest,
-            concurrency=concurrency,
-            overwrite=overwrite,
-            manifest=manifest,
-            progress=progress,
-            on_file=on_file,
-            max_bytes=max_bytes,
+            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
         )
-        self._client._ensure_open()
+        return await self._download(job, options)
+
+    async def _download(
+        self, job: str | AsyncJob | JobStatus, options: DownloadOptions
+    ) -> DownloadReport:
+        from charlib._download_io import download_set_async
+
+        self._client._ensure_open()  # the images are fetched through the client's pool
         return await download_set_async(self._client, job, options)
 
     async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:

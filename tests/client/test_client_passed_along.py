@@ -7,11 +7,13 @@ import dataclasses
 import inspect
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 
 import charlib
+from charlib._download_set import DownloadOptions
 from charlib._resources.characters import generate_360_set_body
 from charlib._wait_options import WaitOptions
 from tests.client.support import AnyClient, FakeServer, golden, resolve
@@ -119,3 +121,45 @@ def test_the_body_builder_follows_generate_360_sets_keywords() -> None:
     wanted = [(p.name, p.default) for p in _keywords(charlib.Characters.generate_360_set)]
     assert taken == wanted[: len(taken)]
     assert [name for name, _ in wanted[len(taken) :]] == ["idempotency_key"]
+
+
+BAD_DOWNLOAD_OPTIONS = {
+    "concurrency": 0,
+    "overwrite": "yes",
+    "manifest": "yes",
+    "progress": "yes",
+    "on_file": "x",
+    "max_bytes": 0,
+}
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_DOWNLOAD_OPTIONS.items())
+async def test_a_handles_and_a_statuss_download_check_each_option_as_itself(
+    make_client: Callable[..., AnyClient],
+    server: FakeServer,
+    tmp_path: Path,
+    name: str,
+    value: object,
+) -> None:
+    """``Job.download`` and ``JobStatus.download`` hand each option on as itself: a bad one is
+    refused naming it, before anything is fetched."""
+    server.script(_ends_partial)
+    client = make_client()
+    job = await resolve(client.characters.generate_360_set(CHAR))
+    status = await resolve(job.refresh())
+    sent = len(server.requests)
+    with pytest.raises(charlib.InvalidParameterError) as caught:
+        await resolve(job.download(tmp_path, **{name: value}))
+    assert caught.value.field == name
+    if isinstance(client, charlib.Client):
+        with pytest.raises(charlib.InvalidParameterError) as caught:
+            status.download(tmp_path, client=client, **{name: value})
+        assert caught.value.field == name
+    assert len(server.requests) == sent
+
+
+def test_download_options_follow_the_downloads_arguments() -> None:
+    """``DownloadOptions.check`` takes ``Jobs.download``'s arguments after ``job``, in order."""
+    taken = list(inspect.signature(DownloadOptions.check).parameters)
+    given = list(inspect.signature(charlib.Jobs.download).parameters)
+    assert taken == given[given.index("dest") :]
