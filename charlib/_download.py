@@ -141,6 +141,16 @@ Outcome: TypeAlias = Fetched | NotFetched
 ImageFlow: TypeAlias = Generator[Command, Any, Outcome]
 
 
+def step(flow: ImageFlow, reply: object) -> Command | Outcome:
+    """Send ``reply`` (to the last command; ``None`` to start) and return the flow's next
+    command, or its outcome once it has ended: the head of both drivers' loops."""
+    try:
+        return flow.send(reply)
+    except StopIteration as done:
+        outcome: Outcome = done.value
+        return outcome
+
+
 @dataclass(frozen=True, slots=True)
 class _Failure:
     """One URL's failure, and what it says about trying again (here, or elsewhere)."""

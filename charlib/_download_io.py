@@ -32,10 +32,12 @@ from charlib._download import (
     Flush,
     Gallery,
     ImageFlow,
+    NotFetched,
     Open,
     Outcome,
     Read,
     image_flow,
+    step,
 )
 from charlib._download_set import (
     DownloadOptions,
@@ -142,11 +144,9 @@ def drive(client: Client, fetcher: Fetcher, target: Target) -> Outcome | None:
     reply: Any = None
     try:
         while not fetcher.stopped:
-            try:
-                command = flow.send(reply)
-            except StopIteration as done:
-                outcome: Outcome = done.value
-                return outcome
+            command = step(flow, reply)
+            if isinstance(command, Fetched | NotFetched):
+                return command
             reply = None
             if isinstance(command, Open):
                 _close(response, fetcher)
@@ -295,11 +295,9 @@ async def drive_async(
     reply: Any = None
     try:
         while True:
-            try:
-                command = flow.send(reply)
-            except StopIteration as done:
-                outcome: Outcome = done.value
-                return outcome
+            command = step(flow, reply)
+            if isinstance(command, Fetched | NotFetched):
+                return command
             reply = None
             if isinstance(command, Open):
                 if response is not None:
