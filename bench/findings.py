@@ -73,7 +73,8 @@ REMAINING = """
 - **Job list at scale** (≤ 1.5x): the memory store keeps each job in the list of its status at
   the time of the last question (all, per character, per type) and asks `status_of` again only at
   the instants a status can change (`lifecycle.changes_at`), so a filtered page costs the page:
-  the 10,000-job list went from 4.5-5.3x to about 1.3x of the 10-job one. What is left is the
+  the 10,000-job list went from 4.5-5.3x to 1.16x (full run) - 1.27x (`--quick`) of the 10-job
+  one. What is left is the
   status index's upkeep when many jobs change status between two lists (one `status_of` call and
   three list moves per change) and the cache misses of a bigger heap. SQLite selects plain jobs
   by ranges of their start and end times (partial indexes) and calls `job_status` only for
