@@ -96,7 +96,8 @@ CREATE TABLE IF NOT EXISTS characters (
     owner TEXT,
     updated_at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS characters_open ON characters (outcome, line);
+CREATE INDEX IF NOT EXISTS characters_free ON characters (line, key)
+    WHERE outcome IS NULL AND owner IS NULL;
 CREATE TABLE IF NOT EXISTS jobs (
     job_id TEXT PRIMARY KEY,
     key TEXT NOT NULL,
@@ -282,11 +283,14 @@ class Ledger:
     def heartbeat(self) -> None:
         """Say this process is alive (and register it on first use)."""
         with self._write() as db:
-            db.execute(
-                "INSERT INTO owners (owner, host, pid, heartbeat) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (owner) DO UPDATE SET heartbeat = excluded.heartbeat",
-                (self.owner, self.host, os.getpid(), self.wall()),
-            )
+            self._beat(db)
+
+    def _beat(self, db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO owners (owner, host, pid, heartbeat) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (owner) DO UPDATE SET heartbeat = excluded.heartbeat",
+            (self.owner, self.host, os.getpid(), self.wall()),
+        )
 
     def _forget_dead(self, db: sqlite3.Connection) -> None:
         """Drop the owners that cannot come back: silent past the lease, or gone from here."""
@@ -298,6 +302,12 @@ class Ledger:
             gone = not _pid_alive(owner["pid"]) if here else owner["heartbeat"] < stale
             if owner["owner"] != self.owner and gone:
                 db.execute("DELETE FROM owners WHERE owner = ?", (owner["owner"],))
+                db.execute("UPDATE characters SET owner = NULL WHERE owner = ?", (owner["owner"],))
+        # Rows whose owner left no trace at all (its entry was removed by another process).
+        db.execute(
+            "UPDATE characters SET owner = NULL WHERE owner IS NOT NULL"
+            " AND owner NOT IN (SELECT owner FROM owners)"
+        )
 
     def claim(
         self, *, skip: Iterable[str] = (), only: Iterable[str] | None = None
@@ -311,12 +321,13 @@ class Ledger:
         skipped = set(skip)
         wanted = None if only is None else set(only)
         with self._write() as db:
+            self._beat(db)  # registered before it owns anything
             if self.wall() >= self._forget_at:  # the owners' table is read a few times a minute
                 self._forget_dead(db)
                 self._forget_at = self.wall() + FORGET_EVERY
             candidates = db.execute(
-                "SELECT c.* FROM characters c LEFT JOIN owners o ON c.owner = o.owner"
-                " WHERE c.outcome IS NULL AND o.owner IS NULL ORDER BY c.line, c.key"
+                "SELECT * FROM characters WHERE outcome IS NULL AND owner IS NULL"
+                " ORDER BY line, key"
             )
             for found in candidates:
                 key = found["key"]
