@@ -180,13 +180,15 @@ class _JobsBase:
 
     def _waiter(self, job_id: str | Job | AsyncJob | JobStatus, options: WaitOptions) -> Waiter:
         client = self._client
+        timeout, poll = options.timeout, options.poll
+        on_progress, progress = options.on_progress, options.progress
         return Waiter(
             job_id_of(job_id),
             now=client.clock.monotonic(),
-            timeout=options.timeout,
-            poll=options.poll,
-            on_progress=options.on_progress,
-            progress=options.progress,
+            timeout=timeout,
+            poll=poll,
+            on_progress=on_progress,
+            progress=progress,
             asynchronous=self._asynchronous,
             retry=client.retry,
         )
