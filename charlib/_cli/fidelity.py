@@ -111,13 +111,10 @@ def add_commands(commands_: _Commands, command: _Command, finish: _Finish) -> No
         "--angle", dest="angles", action="append", metavar="A", help="stored (repeatable)"
     )
     waiting = parser.add_argument_group("waiting")
-    waiting.add_argument(
-        "--timeout",
-        dest="wait_timeout",
-        type=tree._wait_timeout,
-        default=DEFAULT_WAIT_TIMEOUT,
-        metavar="SECONDS",
-        help="give up after this long, exit 3, nothing written (default %(default)g; 'none')",
+    _add_timeout(
+        waiting,
+        tree._wait_timeout,
+        "give up after this long, exit 3, nothing written (default %(default)g; 'none')",
     )
     waiting.add_argument(
         "--poll",
@@ -143,19 +140,29 @@ def _add_contract(commands_: _Commands, command: _Command, finish: _Finish) -> N
         metavar="N",
         help="images of the one job it starts, 0-27 (default 1; 0: create nothing)",
     )
-    check.add_argument(
-        "--timeout",
-        dest="wait_timeout",
-        type=tree._positive,
-        default=DEFAULT_WAIT_TIMEOUT,
-        metavar="SECONDS",
-        help="how long to follow the job (default %(default)g = 45 minutes)",
+    _add_timeout(
+        check, tree._positive, "how long to follow the job (default %(default)g = 45 minutes)"
     )
     check.add_argument(
         "--yes", action="store_true", help="create the character and job without asking"
     )
     check.add_argument("--strict", action="store_true", help="exit 1 when a fact differs")
     finish(check, contract_check, "the report (every fact, the defects seen, what was created)")
+
+
+def _add_timeout(
+    group: argparse._ActionsContainer, kind: Callable[[str], float | None], text: str
+) -> None:
+    """``--timeout SECONDS``: how long a command follows its job (``args.wait_timeout``,
+    default 45 minutes), read by ``kind``."""
+    group.add_argument(
+        "--timeout",
+        dest="wait_timeout",
+        type=kind,
+        default=DEFAULT_WAIT_TIMEOUT,
+        metavar="SECONDS",
+        help=text,
+    )
 
 
 def _generate_options(args: argparse.Namespace) -> dict[str, Any]:
