@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from dataclasses import replace
 from types import TracebackType
@@ -25,6 +24,7 @@ import httpx
 from charlib._clock import Clock, SystemClock
 from charlib._config import (
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_IN_FLIGHT,
     DEFAULT_TIMEOUT,
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -39,6 +39,8 @@ from charlib._exceptions import (
     InvalidParameterError,
     redact_error,
 )
+from charlib._inflight import InFlight, slot
+from charlib._inflight import time_limit as _time_limit
 from charlib._logging import configure_from_env, redact_headers
 from charlib._models import Health
 from charlib._request import RequestSpec
@@ -57,22 +59,7 @@ from charlib._types import NOT_GIVEN, NotGiven
 from charlib._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
-
     import tenacity
-
-if sys.version_info >= (3, 11):
-    from asyncio import timeout as _time_limit
-else:  # pragma: no cover - Python 3.10 has no asyncio.timeout; anyio (an httpx dependency) has
-    from contextlib import asynccontextmanager
-
-    import anyio
-
-    @asynccontextmanager
-    async def _time_limit(seconds: float | None) -> AsyncIterator[None]:
-        with anyio.fail_after(seconds):
-            yield
-
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -614,6 +601,12 @@ class AsyncClient(_BaseClient):
     ) -> None:
         super().__init__(base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes)
         self._http = self._adopt(http_client, httpx.AsyncClient)
+        # In-flight requests on a pool charlib created are bounded (see charlib._inflight).
+        self._in_flight = (
+            InFlight.register(self._http, DEFAULT_MAX_IN_FLIGHT)
+            if self._owns_http
+            else InFlight.of(self._http)
+        )
         self.characters = AsyncCharacters(self)
         self.jobs = AsyncJobs(self)
 
@@ -680,8 +673,11 @@ class AsyncClient(_BaseClient):
         self._log_request(request)
         started = time.monotonic()
         total, deadline = self._deadline(spec)
+        pool_wait = (spec.timeout or self._timeout).pool
         try:
-            async with _time_limit(total):  # the whole exchange, whatever the transport
+            # The whole exchange is timed, whatever the transport; waiting for a slot (a pool
+            # charlib created) is the pool's wait, and part of it.
+            async with _time_limit(total), slot(self._in_flight, pool_wait, request):
                 response = await self._http.send(request, stream=True)
                 try:
                     body = BodyReader(response, limit=self._max_response_bytes, deadline=deadline)

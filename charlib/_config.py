@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_DOWNLOAD_CONCURRENCY",
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_IN_FLIGHT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_RETRY_STATUSES",
     "DEFAULT_TIMEOUT",
@@ -49,6 +50,11 @@ CORE_SET_TIMEOUT = httpx.Timeout(45 * 60.0, connect=10.0)
 #: 360° set comes near 50 MiB; a body that does is refused, never written whole).
 DEFAULT_DOWNLOAD_CONCURRENCY = 8
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+#: Requests an ``AsyncClient`` has in flight at once on the connection pool it creates; more
+#: wait for a slot (within the pool timeout). httpcore's pool costs more per request the more
+#: connections it holds (see ``docs/performance.md``); an injected ``http_client`` is not bounded.
+DEFAULT_MAX_IN_FLIGHT = 4
 
 ENV_BASE_URL = "CHARLIB_BASE_URL"
 ENV_API_KEY = "CHARLIB_API_KEY"

@@ -49,6 +49,9 @@ class WireModel(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         extra="allow",
+        # Each model's validator is built when the model is first used, not at import: a
+        # program that only polls jobs never pays for the character or core-set models.
+        defer_build=True,
     )
 
 
