@@ -391,7 +391,8 @@ class Characters:
         try:
             return self.create(name=name, idempotency_key=idempotency_key, **fields)
         except APIStatusError as error:
-            found = self.find(character_id=wanted) if wanted and created_meanwhile(error) else None
+            retry = wanted and created_meanwhile(error)
+            found = self.find(character_id=wanted) if retry else None
             if found is None:
                 raise
             return found
