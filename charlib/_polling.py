@@ -377,14 +377,20 @@ class PollTracker:
             if now + early < target:
                 return target
             # Still this step, so the one after the next cannot begin within `shortest`.
-            return now + max(pace.shortest - hot, hot)
+            return now + max(pace.shortest - hot, hot) * self._stuck(now, start, pace)
         # Nobody is shown the steps: jump towards the last one, landing before its hot zone
         # unless the steps left run far faster than seen (_SAFETY deviations).
         current_ends = start + max(pace.mean, now - start + hot)
         last_begins = current_ends + pace.mean * (left - 2)
         margin = _SAFETY * pace.spread * math.sqrt(left - 1)
         target = last_begins + pace.shortest - hot - margin
-        return max(target, now + max(hot, pace.shortest / 4))
+        return max(target, now + max(hot, pace.shortest / 4) * self._stuck(now, start, pace))
+
+    def _stuck(self, now: float, start: float, pace: Pace) -> float:
+        """1, or more and more once a step has run twice its longest (a lost job, or a pace the
+        server got wrong): by whole steps past that, the polls spread out geometrically."""
+        past = now - start - 2 * pace.longest
+        return 1.0 if past <= 0 else self._growth(int(past / pace.mean) + 1)
 
     def _adaptive_delay(self, now: float) -> float:
         policy = self.policy

@@ -173,3 +173,25 @@ def test_the_server_clock_is_read_to_a_fraction_of_a_second() -> None:
     server = clock.at(11.0, SPEED)
     assert server is not None
     assert abs(server - (_at(offset + SPEED * 11.0)).timestamp()) < 0.3
+
+
+@pytest.mark.parametrize("watched", [True, False])
+def test_an_absurd_pace_cannot_turn_polling_into_a_tight_loop(watched: bool) -> None:
+    """An estimate that makes steps a millisecond long, on a job that never moves: the planned
+    polls back off (a few dozen in a minute), they do not hammer the server at the floor."""
+    tracker = PollTracker(policy=PollPolicy(), rng=random.Random(0), watched=watched)
+    local, polls = 0.0, 0
+    while local < 60.0:
+        polls += 1
+        server = 100.0 + local * SPEED
+        tracker.observe(
+            local,
+            status="processing",
+            current=0,
+            total=SHOTS,
+            server_date=_at(int(server)),
+            started_at=_at(100.0),
+            estimated_completion_at=_at(100.0 + 0.001 * SHOTS),
+        )
+        local += tracker.next_delay(local)
+    assert polls <= 40
