@@ -30,9 +30,10 @@ __all__ = ["Pace", "ServerClock", "StepLog"]
 # Offsets are narrowed over this many recent responses (older ones carry the rate's error).
 _CLOCK_SAMPLES = 24
 # Before this many step durations were seen, the shortest and longest are assumed, not measured.
-_MIN_DURATIONS = 3
-# Assumed spread of a step around a mean measured over a few steps: a third either way (30-60 s
-# for 45 s); around a mean of fewer steps (or the server's assumption), half.
+_MIN_DURATIONS = 5
+# Assumed spread of a step around a mean measured over that many steps: a third either way (30-60 s
+# for 45 s); around a mean of fewer (or the server's assumption), half: one retried shot among
+# the first few would otherwise make the shortest step look longer than it is, and skip a step.
 _ASSUMED_SPREAD = 1 / 3
 _EARLY_SPREAD = 1 / 2
 
