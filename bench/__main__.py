@@ -2,7 +2,8 @@
 
 Options: ``--quick`` (smaller and faster), ``--smoke`` (seconds; what the tests run),
 ``--only NAME[,NAME...]`` (``sdk``, ``mock``, ``scale``, ``concurrency``, ``polling``,
-``startup``, ``download``), ``--output PATH`` (default ``bench/RESULTS.md``; ``-`` writes nothing).
+``startup``, ``download``, ``batch``), ``--output PATH`` (default ``bench/RESULTS.md``; ``-``
+writes nothing).
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import concurrency, download, mock_throughput, polling, scale, sdk_overhead, startup
+from bench import (
+    batch,
+    concurrency,
+    download,
+    mock_throughput,
+    polling,
+    scale,
+    sdk_overhead,
+    startup,
+)
 from bench.findings import CHANGES, REMAINING, WHY_NOT
 from bench.harness import Row, Settings, render_table
 from bench.load import wrk_available
@@ -32,6 +42,7 @@ BENCHMARKS: dict[str, Callable[[Settings], list[Row]]] = {
     "polling": polling.run,
     "startup": startup.run,
     "download": download.run,
+    "batch": batch.run,
 }
 
 DEFAULT_OUTPUT = Path(__file__).with_name("RESULTS.md")

@@ -191,7 +191,7 @@ def _summary(result: BatchResult) -> str:
 
 def batch_run(context: Context) -> ExitCode:
     """``charlib batch run CAST --out DIR``."""
-    from charlib.batch import Batch, load_cast
+    from charlib.batch import DEFAULT_JOB_TIMEOUT, Batch, load_cast
 
     args = context.args
     cast = load_cast(args.cast)  # a bad cast stops here: exit 2, nothing sent
@@ -204,7 +204,7 @@ def batch_run(context: Context) -> ExitCode:
             retry_failed=args.retry_failed,
             require_all=args.require_all,
             poll=args.poll,
-            job_timeout=args.job_timeout if args.job_timeout is not None else 3 * 3600.0,
+            job_timeout=DEFAULT_JOB_TIMEOUT if args.job_timeout is None else args.job_timeout,
             progress=bar,
         )
         try:
