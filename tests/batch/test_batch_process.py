@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CHARACTERS = 20
 SHOTS = 2
 RUN_TIMEOUT = 120.0
-# Server seconds per real second: the reference mode's 2-shot job takes ~0.1 s; the upstream
+# Server seconds per real second: the reference mode's 2-shot job takes ~0.2 s; the upstream
 # mode generates all 27 shots whatever image_count says (~0.4 s).
-SPEED = {"reference": 600, "upstream": 2000}
+SPEED = {"reference": 300, "upstream": 2000}
 
 
 def _write_cast(path: Path) -> Path:
@@ -90,7 +90,7 @@ def test_sigkill_at_random_moments_then_resume(server: RunningServer, tmp_path: 
     """Killed with SIGKILL at several seeded moments and resumed each time, the batch ends with
     exactly one job per character, every image on disk once and the ledger complete."""
     cast, out = _write_cast(tmp_path / "cast.csv"), tmp_path / "sets"
-    moments = random.Random(12).sample([0.6, 0.9, 1.2, 1.5, 1.8, 2.2, 2.6], 4)
+    moments = random.Random(12).sample([0.8, 1.0, 1.2, 1.4, 1.6, 1.9, 2.2], 4)
     killed = 0
     for moment in moments:
         process = _start(server.url, cast, out, "--no-progress")
@@ -100,7 +100,7 @@ def test_sigkill_at_random_moments_then_resume(server: RunningServer, tmp_path: 
             process.send_signal(signal.SIGKILL)
             killed += 1
         process.communicate(timeout=30)  # reaped: its pid is known dead to the next run
-    assert killed >= 1, "no kill landed while the batch ran"
+    assert killed >= 2, "the kills did not land while the batch ran"
     final = _start(server.url, cast, out, "--no-progress")
     stdout, stderr = final.communicate(timeout=RUN_TIMEOUT)
     assert final.returncode == 0, stderr
