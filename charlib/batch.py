@@ -13,9 +13,9 @@
 Every step is recorded in ``DIR/.charlib-batch.sqlite`` around its remote call, so the same
 call after a crash (kill -9, power loss, Ctrl-C) carries on where it stopped and never starts a
 second job for a character, even against a service that ignores ``Idempotency-Key``. Several
-processes (or hosts sharing the directory's file system is *not* supported: see docs/batch.md)
-may run the same batch: each character is claimed by one of them. :class:`AsyncBatch` is the
-same with an :class:`~charlib.AsyncClient`.
+processes of one host may run the same batch: each character is claimed by one of them (for
+several hosts, see docs/batch.md). :class:`AsyncBatch` is the same with an
+:class:`~charlib.AsyncClient`.
 """
 
 from __future__ import annotations

@@ -243,3 +243,26 @@ def test_one_bar_counts_the_shots_of_the_whole_cast(
     assert "cast: 100%" in bar
     assert "10/10" in bar  # 5 characters x 2 shots
     assert "5 complete" in bar
+
+
+def test_batch_and_async_batch_are_a_pair() -> None:
+    """Batch and AsyncBatch take the same arguments and have the same methods."""
+    import inspect
+
+    assert inspect.signature(Batch) == inspect.signature(AsyncBatch)
+    assert inspect.signature(Batch.run) == inspect.signature(AsyncBatch.run)
+    assert inspect.iscoroutinefunction(AsyncBatch.run)
+    assert not inspect.iscoroutinefunction(Batch.run)
+
+
+def test_only_works_on_the_characters_named(client: charlib.Client, tmp_path: Path) -> None:
+    """run(only=[...]) saves those characters and leaves the others untouched (one task each)."""
+    result = Batch(client, tmp_path).run(CAST, only=["hero-1", "hero-3"])
+    assert {r.character_id: r.outcome for r in result.records} == {
+        "hero-0": None,
+        "hero-1": "complete",
+        "hero-2": None,
+        "hero-3": "complete",
+        "hero-4": None,
+    }
+    assert sum(_jobs_per_character(client).values()) == 2
