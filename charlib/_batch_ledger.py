@@ -174,6 +174,8 @@ class LedgerRow:
 
 def _pid_alive(pid: int) -> bool:
     """Whether a process of this host with ``pid`` still runs (a zombie does not)."""
+    if os.name == "nt":
+        return True  # os.kill would end the process there: only the heartbeat can say
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -297,8 +299,8 @@ class Ledger:
         stale = self.wall() - self.lease
         for owner in db.execute("SELECT owner, host, pid, heartbeat FROM owners").fetchall():
             # On this host the process table is the truth (a long call does not lose a live
-            # process its rows); elsewhere, only the heartbeat can say.
-            here = owner["host"] == self.host
+            # process its rows); elsewhere (and on Windows), only the heartbeat can say.
+            here = owner["host"] == self.host and os.name != "nt"
             gone = not _pid_alive(owner["pid"]) if here else owner["heartbeat"] < stale
             if owner["owner"] != self.owner and gone:
                 db.execute("DELETE FROM owners WHERE owner = ?", (owner["owner"],))
