@@ -112,6 +112,7 @@ CREATE TABLE IF NOT EXISTS owners (
     owner TEXT PRIMARY KEY,
     host TEXT NOT NULL,
     pid INTEGER NOT NULL,
+    started TEXT,
     heartbeat REAL NOT NULL
 );
 """
@@ -172,8 +173,20 @@ class LedgerRow:
         )
 
 
-def _pid_alive(pid: int) -> bool:
-    """Whether a process of this host with ``pid`` still runs (a zombie does not)."""
+def _process_start(pid: int) -> str | None:
+    """When process ``pid`` started (Linux ``/proc``), to tell it from a later one with the same
+    pid; ``None`` where that cannot be read."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()  # from the state on: field 3 of proc(5)
+    return fields[19] if len(fields) > 19 and fields[0] != "Z" else "zombie"
+
+
+def _pid_alive(pid: int, started: str | None) -> bool:
+    """Whether the process of this host that registered as ``pid`` (started at ``started``)
+    still runs: not if the pid is gone, a zombie, or now another process's."""
     if os.name == "nt":
         return True  # os.kill would end the process there: only the heartbeat can say
     try:
@@ -181,12 +194,11 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except OSError:  # not ours to signal: it exists
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no /proc (macOS): the signal test is all there is
-    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+        pass
+    now = _process_start(pid)
+    if now == "zombie":
+        return False
+    return started is None or now is None or now == started
 
 
 class Ledger:
@@ -211,6 +223,7 @@ class Ledger:
         self.host = socket.gethostname()
         self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._forget_at = 0.0
+        self._started = _process_start(os.getpid())
         self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -289,19 +302,20 @@ class Ledger:
 
     def _beat(self, db: sqlite3.Connection) -> None:
         db.execute(
-            "INSERT INTO owners (owner, host, pid, heartbeat) VALUES (?, ?, ?, ?)"
+            "INSERT INTO owners (owner, host, pid, started, heartbeat) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (owner) DO UPDATE SET heartbeat = excluded.heartbeat",
-            (self.owner, self.host, os.getpid(), self.wall()),
+            (self.owner, self.host, os.getpid(), self._started, self.wall()),
         )
 
     def _forget_dead(self, db: sqlite3.Connection) -> None:
         """Drop the owners that cannot come back: silent past the lease, or gone from here."""
         stale = self.wall() - self.lease
-        for owner in db.execute("SELECT owner, host, pid, heartbeat FROM owners").fetchall():
+        for owner in db.execute("SELECT * FROM owners").fetchall():
             # On this host the process table is the truth (a long call does not lose a live
             # process its rows); elsewhere (and on Windows), only the heartbeat can say.
             here = owner["host"] == self.host and os.name != "nt"
-            gone = not _pid_alive(owner["pid"]) if here else owner["heartbeat"] < stale
+            alive = here and _pid_alive(owner["pid"], owner["started"])
+            gone = not alive if here else owner["heartbeat"] < stale
             if owner["owner"] != self.owner and gone:
                 db.execute("DELETE FROM owners WHERE owner = ?", (owner["owner"],))
                 db.execute("UPDATE characters SET owner = NULL WHERE owner = ?", (owner["owner"],))

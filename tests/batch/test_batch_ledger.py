@@ -137,3 +137,15 @@ def test_summary_counts_shots_and_states(path: Path) -> None:
     ledger.progress("ada", 3)
     done, total, counts = ledger.summary()
     assert (done, total, dict(counts)) == (3, 10, {"character": 1, "new": 1})
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_reused_pid_does_not_keep_a_dead_owners_rows(path: Path) -> None:
+    """An owner whose pid now belongs to another process (started later) counts as gone."""
+    first, second = Ledger(path), Ledger(path)
+    first._started = "1"  # as if registered by an earlier process that had this pid
+    first.add_cast(CAST[:1])
+    assert first.claim() is not None
+    row = second.claim()
+    assert row is not None
+    assert row.key == "ada"
