@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from charlib._cli.context import Context, ExitCode
 from charlib._cli.render import json_text, table
 
 if TYPE_CHECKING:
+    from charlib._batch_ledger import Ledger
     from charlib.batch import BatchResult
 
 __all__ = ["TEXTS", "add_commands", "batch_run", "batch_status", "resume_command"]
@@ -189,6 +192,38 @@ def _summary(result: BatchResult) -> str:
     )
 
 
+class _Lines:
+    """Progress for logs (stderr not a terminal): a line whenever the count of characters in
+    some state changes, read from the ledger at most every few seconds."""
+
+    def __init__(self, context: Context, out: str, interval: float = 2.0) -> None:
+        self._context = context
+        self._out = Path(out)
+        self._interval = interval
+        self._next = 0.0
+        self._last = ""
+        self._ledger: Ledger | None = None
+
+    def __call__(self) -> None:
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + self._interval
+        if self._ledger is None:
+            from charlib._batch_ledger import LEDGER_NAME, Ledger
+
+            self._ledger = Ledger(self._out / LEDGER_NAME)
+        done, total, counts = self._ledger.summary()
+        line = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+        if line != self._last:
+            self._last = line
+            self._context.err(f"[{done}/{total} shots] {line}")
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+
+
 def batch_run(context: Context) -> ExitCode:
     """``charlib batch run CAST --out DIR``."""
     from charlib.batch import DEFAULT_JOB_TIMEOUT, Batch, load_cast
@@ -196,6 +231,8 @@ def batch_run(context: Context) -> ExitCode:
     args = context.args
     cast = load_cast(args.cast)  # a bad cast stops here: exit 2, nothing sent
     bar = not args.no_progress and context.is_tty(context.stderr)
+    quiet = bar or args.no_progress or context.json  # --json: stdout's document only
+    lines = None if quiet else _Lines(context, args.out)
     with context.client() as client:
         batch = Batch(
             client,
@@ -206,12 +243,16 @@ def batch_run(context: Context) -> ExitCode:
             poll=args.poll,
             job_timeout=DEFAULT_JOB_TIMEOUT if args.job_timeout is None else args.job_timeout,
             progress=bar,
+            on_change=lines,
         )
         try:
             result = batch.run(cast)
         except KeyboardInterrupt:
             context.err(f"\ninterrupted; resume with: {resume_command(args)}")
             return ExitCode.INTERRUPTED
+        finally:
+            if lines is not None:
+                lines.close()
     for record in result.records:
         if record.outcome not in ("complete", "partial") and record.error:
             context.err(f"{record.character_id}: {record.outcome or record.stage}: {record.error}")

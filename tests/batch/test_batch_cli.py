@@ -46,6 +46,7 @@ def test_run_then_status_as_a_table_and_as_json(
     assert code == 1  # Bob has no prompt and no reference
     assert "2 characters: 1 complete, 1 no-reference" in captured.out
     assert "bob: no-reference: no master reference" in captured.err
+    assert "shots] " in captured.err  # progress lines for a log, stderr not being a terminal
     assert main(["batch", "status", out]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split()[:3] == ["LINE", "CHARACTER", "STATE"]
