@@ -61,15 +61,45 @@ Profiled first (pyinstrument on `client.jobs.get()` against a live mock; cProfil
    the last step is polled every `timed_hot_fraction` (1/36) of a step from its earliest end.
    Bought (same settings): bare wait about **0.22x requests, 0.11-0.14x lag**; with a
    watcher 0.55-0.6x requests, 0.12x lag, every shot shown in 10 of 10 seeds.
+7. **At most 4 requests in flight per AsyncClient pool** (`charlib/_inflight.py`,
+   `_client.py`). Measured first: 64 tasks on one client 0.49-0.61x the sync rate (full and
+   `--quick` runs); client CPU per request with 64 tasks 4.2-4.3 ms against 1.6-2.1 ms for the
+   sync client. cProfile put the difference in httpcore's pool: every queued request and every
+   finished response rechecks all connections (with an anyio socket-attribute lookup for each
+   idle one), and past 20 kept-alive connections each response closes one and the next request
+   opens another (encode/httpx#3215). A semaphore in `AsyncClient` sized 2, 4, 8 or 16 gave
+   about 2.7, 2.5-3.0, 3.5-3.8 and 4.2 ms per request; 4 keeps 64 tasks at the cost of 8
+   unbounded ones while leaving room for a distant server. Waiting for a slot is the pool's wait
+   (its timeout, `httpx.PoolTimeout`, retried as such); an injected `http_client` is not bounded.
+   Bought (three `--quick` runs, each pair in the same run): 64 tasks 0.68-0.88x with the
+   bound against 0.56-0.60x through an unbounded `httpx.AsyncClient()`; client CPU per request
+   with 64 tasks now what 4 tasks cost (1.9 ms at load 1, against 0.95 ms for the sync client).
+8. **Start-up: names loaded on first use** (`charlib/__init__.py`, `_models.py`). Measured
+   first: `import charlib` 1.7-2.6x `import httpx, pydantic` (600 ms on a loaded core), most of
+   it the pydantic machinery and model building (`_models`: 52-97 ms in-process), asyncio, and
+   the download and display modules. Now `import charlib` loads the errors, the defaults and the
+   version (with httpx); the other public names load on first use (PEP 562 `__getattr__`, with
+   `TYPE_CHECKING` imports so type checkers and IDEs see the classes), and each wire model
+   builds its validator when first used (`defer_build`; `_models` 16-30 ms). Bought: `import
+   charlib` about 0.85-1.0x `import httpx, pydantic`. The first request (import, `Client()`,
+   one `jobs.get`) moved rather than shrank: about 600 against 660 ms of CPU in a fresh
+   process, 1.6-1.8x a hand-written httpx client's first GET before and after.
 """
 
 REMAINING = """
-- **Start-up** (reported, no threshold): `import charlib` takes about 1.9x `import httpx,
-  pydantic`. `python -X importtime -c "import charlib"` puts most of the difference in building
-  the pydantic models of `charlib._models` (~95 ms) and `asyncio` (imported by the clock and the
-  async resources). What would cut it: `defer_build=True` on the wire models (each model's
-  validator is then built on first use, moving ~10 ms into the first request of each kind), and
-  importing `asyncio` inside the async code paths only.
+- **Start-up**: `import charlib` is now about as cheap as `import httpx, pydantic`, and the
+  cost has moved to the first use of a client. A first `jobs.get` in a fresh process still loads
+  pydantic's model machinery, asyncio (the clock and the jobs resource import it at the top,
+  so a sync-only program pays for it too), the waiting and polling modules and the job status
+  model's validator (~35 ms, built with its nested models). What would cut it further: asyncio
+  imported only where async code runs, and the waiting modules loaded by the first wait rather
+  than by `Client()`.
+- **Async throughput, default transport**: with the bound, 64 tasks cost what 4-8 do; what is
+  left against the sync client is httpcore's and anyio's own work per async request (anyio
+  locks and cancel scopes, sniffio look-ups, an extra trip through the event loop per lock),
+  1.5-2x the sync client's CPU per request. With a free core for the server the async client
+  keeps up; on this shared two-core machine the ratio moves with the load (0.68-0.88x in three
+  `--quick` runs). The aiohttp transport (`charlib[aiohttp]`) costs less than either.
 - **Job list at scale** (≤ 1.5x): the memory store keeps each job in the list of its status at
   the time of the last question (all, per character, per type) and asks `status_of` again only at
   the instants a status can change (`lifecycle.changes_at`), so a filtered page costs the page:
@@ -117,18 +147,14 @@ WHY_NOT: dict[str, str] = {
         "polls (`wait_all(..., concurrency=...)` holds a few KB per job)."
     ),
     "3. Scale: async throughput": (
-        "Measured: with the default httpx transport, 64 concurrent `jobs.get` tasks reach about "
-        "half the sync rate (8 tasks between 0.47x and 0.87x from run to run), and the same 64 "
-        "tasks through `httpx-aiohttp`'s transport exceed it (see the rows). The limit is "
-        "httpcore's connection pool, which rechecks every connection for every queued request "
-        "(encode/httpx#3215), not the SDK: the SDK's own per-request work is the same in every "
-        "variant. What closes it today, for a caller: pass "
-        "`http_client=httpx_aiohttp.HttpxAiohttpClient()` to `AsyncClient` (the optional "
-        "`charlib[aiohttp]` extra installs it), or keep in-flight requests near 8 "
-        "(`wait_all`/`as_completed` take `concurrency=`). What would close it in the SDK: an "
-        "`asyncio.Semaphore` in `AsyncClient._request` bounding in-flight requests to the pool's "
-        "sweet spot (with the pool timeout applied to acquiring it); not done here because it "
-        "changes how an overloaded client times out, which deserves its own review."
+        "With the bound (at most 4 requests in flight on the pool `AsyncClient` creates) 64 "
+        "tasks cost what 4-8 unbounded ones do; what is left against the sync client is the "
+        "default transport's own work per async request (httpcore's pool, anyio's locks and "
+        "cancel scopes), 1.5-2x the sync client's CPU per request, so on a machine whose "
+        "cores are all busy the ratio falls towards 0.6-0.7x. Look at the unbounded row: if "
+        "it is far below this one the bound works and the machine was loaded. For a caller "
+        "who needs more: `http_client=httpx_aiohttp.HttpxAiohttpClient()` (the "
+        "`charlib[aiohttp]` extra)."
     ),
     "4. Polling: requests": (
         "With a progress consumer every shot must be shown, so every step needs a poll that "
@@ -167,7 +193,9 @@ WHY_NOT: dict[str, str] = {
         " hand-written row compares with a loop that writes files without `fsync` or checks."
     ),
     "5. Start-up": (
-        "A heavy module was imported by `import charlib` (see the detail column); "
-        "`tests/test_import_light.py` fails in that case too."
+        "Either `import charlib` loaded a module it must leave for first use (see the detail "
+        "column; `tests/test_import_light.py` fails in that case too), or its time went over "
+        "1.3x `import httpx, pydantic`: `python -X importtime -c 'import charlib'` names what "
+        "was added."
     ),
 }
