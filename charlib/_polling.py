@@ -4,13 +4,18 @@ A job moves in steps (one per shot); the caller wants to see each step soon afte
 above all, to learn of completion quickly, without hammering the server. The policy therefore:
 
 * learns the **rate** of the server's clock against ours from the ``Date`` header of each response
-  (a mock may run 60x faster than real time), and uses it only to translate server-side estimates
-  (``estimatedCompletionAt``) into local seconds; server timestamps are never compared with the
+  (a mock may run 60x faster than real time); server timestamps are never compared with the
   local clock directly;
-* learns the **cadence** of progress steps from when it saw them change, on the local clock;
-* while a job processes, polls about once per expected step, a little after the step should end;
-* on the last step, switches to short polls from shortly before the expected end ("hot zone"),
-  which is what keeps the detection lag small;
+* when the job's own times allow it (:mod:`charlib._pace`: when each step began, the pace, the
+  shortest and longest step), **plans on the server's clock** and turns the plan into a local
+  sleep at the end. Whether anybody is shown the progress (``watched``) decides the plan: a
+  watcher gets one poll per step, after the next step's latest start and before the earliest
+  start of the one after it (so no step is skipped); a bare wait jumps to just before the last
+  step's earliest end. On the last step, short polls (``timed_hot_fraction``) from just before
+  its earliest end keep the detection lag small;
+* otherwise learns the **cadence** of progress steps from when it saw them change, on the local
+  clock, polls about once per expected step, a little after the step should end, and switches to
+  short polls on the last step from shortly before the expected end ("hot zone");
 * backs off geometrically while a job is pending or nothing can be predicted;
 * honours ``Retry-After``, adds jitter, clamps to ``[min_interval, max_interval]`` and never sleeps
   past the caller's deadline.
