@@ -237,3 +237,9 @@ class AsyncBatch(_BatchBase):
     def status(self) -> BatchResult:
         """Same as :meth:`Batch.status`."""
         return read_status(self.out, require_all=self.require_all)
+
+
+# Reprs, tracebacks and help() name the public module, not the private one that defines them.
+for _public in (BatchResult, CastError, CastRow, CharacterRecord):
+    _public.__module__ = __name__
+del _public
