@@ -255,6 +255,9 @@ class Scheduler:
         """Feed each poll to its job's waiter; hand an ended job to its flow."""
         for job_id, reply in zip(job_ids, replies, strict=True):
             wait = self.waits[job_id]
+            if wait.key not in self.flows:  # the character was dropped meanwhile (lost claim)
+                del self.waits[job_id]
+                continue
             try:
                 changed, ended = wait.waiter.feed(reply, now)
             except CharlibError as error:  # not worth waiting out (e.g. the job is gone)

@@ -7,9 +7,10 @@ from pathlib import Path
 import httpx
 
 import charlib
-from charlib._batch_flow import Calls, Nap, Scheduler, batch_flow
+from charlib._batch_flow import Calls, Nap, Scheduler, _Wait, batch_flow
 from charlib._batch_ledger import LEDGER_NAME, Ledger
 from charlib._batch_steps import EnsureCharacter, Rules
+from charlib._waiting import Waiter
 from charlib.batch import parse_cast
 
 CAST = parse_cast("name\nAda\nBob\nCy\n", jsonl=False)
@@ -69,3 +70,19 @@ def test_a_429_pauses_new_characters_and_repeats_the_call_after_retry_after(
     assert isinstance(again, Calls)
     assert again.items[0] == (key, call)  # the same call, made again
     assert {k for k, _ in again.items} >= {"ada"}
+
+
+def test_a_character_dropped_while_its_job_runs_is_not_polled_again(tmp_path: Path) -> None:
+    """When another process takes a row whose job this one follows, the next poll of that job
+    ends nothing and the batch goes on without it."""
+    clock = Clock()
+    state = _state(tmp_path, 1)
+    flow = batch_flow(state, clock)
+    command = next(flow)
+    assert isinstance(command, Calls)
+    [(key, _)] = command.items
+    # Pretend the flow reached its job and then lost the row.
+    state.flows.pop(key).close()
+    state.waits["job-1"] = _Wait(key, Waiter("job-1", now=0.0, timeout=None), 0.0)
+    state.feed_polls(("job-1",), [charlib.CharlibError("ignored")], 0.0)
+    assert "job-1" not in state.waits
