@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -67,9 +68,10 @@ class GatedServer:
 
     async def until_held(self, count: int) -> None:
         """Wait (at most 10 s) until ``count`` requests are held."""
-        async with asyncio.timeout(10):
-            while self.held < count:  # noqa: ASYNC110 - a counter, polled briefly
-                await asyncio.sleep(0.005)
+        deadline = time.monotonic() + 10
+        while self.held < count:  # a counter, polled briefly and for at most 10 s
+            assert time.monotonic() < deadline, f"{self.held} of {count} requests held"
+            await asyncio.sleep(0.005)
 
 
 @pytest.fixture
@@ -115,8 +117,7 @@ async def test_waiting_for_a_slot_counts_against_the_pool_timeout(
         tasks = _gets(client, DEFAULT_MAX_IN_FLIGHT)
         await server.until_held(DEFAULT_MAX_IN_FLIGHT)
         with pytest.raises(charlib.APITimeoutError) as caught:
-            async with asyncio.timeout(10):
-                await client.jobs.get(JOB_ID)
+            await asyncio.wait_for(client.jobs.get(JOB_ID), 10)
         assert isinstance(caught.value.__cause__, httpx.PoolTimeout)
         assert server.held == DEFAULT_MAX_IN_FLIGHT  # the late one never reached the server
         server.gate.set()
