@@ -71,8 +71,9 @@ Profiled first (pyinstrument on `client.jobs.get()` against a live mock; cProfil
    about 2.7, 2.5-3.0, 3.5-3.8 and 4.2 ms per request; 4 keeps 64 tasks at the cost of 8
    unbounded ones while leaving room for a distant server. Waiting for a slot is the pool's wait
    (its timeout, `httpx.PoolTimeout`, retried as such); an injected `http_client` is not bounded.
-   Bought (three `--quick` runs, each pair in the same run): 64 tasks 0.68-0.88x with the
-   bound against 0.56-0.60x through an unbounded `httpx.AsyncClient()`; client CPU per request
+   Bought (each pair in the same run): 64 tasks 0.68-0.88x with the bound against
+   0.56-0.60x through an unbounded `httpx.AsyncClient()` in three `--quick` runs, 0.72x
+   against 0.44x in a full-settings run at load 3.5-8.8; client CPU per request
    with 64 tasks now what 4 tasks cost (1.9 ms at load 1, against 0.95 ms for the sync client).
 8. **Start-up: names loaded on first use** (`charlib/__init__.py`, `_models.py`). Measured
    first: `import charlib` 1.7-2.6x `import httpx, pydantic` (600 ms on a loaded core), most of
@@ -99,7 +100,7 @@ REMAINING = """
   locks and cancel scopes, sniffio look-ups, an extra trip through the event loop per lock),
   1.5-2x the sync client's CPU per request. With a free core for the server the async client
   keeps up; on this shared two-core machine the ratio moves with the load (0.68-0.88x in three
-  `--quick` runs). The aiohttp transport (`charlib[aiohttp]`) costs less than either.
+  `--quick` runs, 0.72x in a full one). The aiohttp transport (`charlib[aiohttp]`) costs less than either.
 - **Job list at scale** (≤ 1.5x): the memory store keeps each job in the list of its status at
   the time of the last question (all, per character, per type) and asks `status_of` again only at
   the instants a status can change (`lifecycle.changes_at`), so a filtered page costs the page:
