@@ -100,7 +100,8 @@ REMAINING = """
   locks and cancel scopes, sniffio look-ups, an extra trip through the event loop per lock),
   1.5-2x the sync client's CPU per request. With a free core for the server the async client
   keeps up; on this shared two-core machine the ratio moves with the load (0.68-0.88x in three
-  `--quick` runs, 0.72x in a full one). The aiohttp transport (`charlib[aiohttp]`) costs less than either.
+  `--quick` runs, 0.72x in a full one). The aiohttp transport (`charlib[aiohttp]`) costs less
+  than either.
 - **Job list at scale** (≤ 1.5x): the memory store keeps each job in the list of its status at
   the time of the last question (all, per character, per type) and asks `status_of` again only at
   the instants a status can change (`lifecycle.changes_at`), so a filtered page costs the page:
