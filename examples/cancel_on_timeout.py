@@ -34,8 +34,9 @@ def service() -> Iterator[str]:
 
 def main() -> None:
     with service() as base_url, charlib.Client(base_url=base_url) as client:
-        ada = client.characters.create(name="Ada Lovelace")
-        client.characters.generate_initial_image(ada.id, prompt="portrait of Ada")
+        ada = client.characters.get_or_create(name="Ada Lovelace")  # a second run finds her
+        if ada.master_reference_image is None:
+            client.characters.generate_initial_image(ada.id, prompt="portrait of Ada")
         job = client.characters.generate_360_set(ada.id)  # all 27 shots
         print("started job", job.id)
 

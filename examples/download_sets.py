@@ -3,8 +3,11 @@
     python examples/download_sets.py [OUT_DIR]
 
 Each set lands in ``OUT_DIR/<name>/`` as ``NN_<shot slug>.png`` files (NN: the shot's place in
-the canonical 27), with ``manifest.json`` and an ``index.html`` contact sheet. Run it again with
-the same OUT_DIR and nothing is fetched twice. Without OUT_DIR it uses a new temporary directory.
+the canonical 27), with ``manifest.json`` and an ``index.html`` contact sheet. The script then
+downloads the same jobs again into the same folders, and nothing is fetched twice. Each run starts
+new jobs, so give each run its own OUT_DIR: a folder that holds another job's set is refused
+(``charlib jobs download JOB_ID --out DIR`` finishes one job's set). Without OUT_DIR it uses a new
+temporary directory.
 
 Talks to ``$CHARLIB_BASE_URL`` when it is set; otherwise starts the embedded mock server on a
 free loopback port with a fast clock, so the run takes a few seconds.
@@ -40,8 +43,9 @@ def main(out: Path) -> None:
     with service() as base_url, charlib.Client(base_url=base_url) as client:
         jobs: dict[str, str] = {}  # job id -> character name
         for name in NAMES:
-            character = client.characters.create(name=name)
-            client.characters.generate_initial_image(character.id, prompt=f"portrait of {name}")
+            character = client.characters.get_or_create(name=name)  # a second run finds them
+            if character.master_reference_image is None:
+                client.characters.generate_initial_image(character.id, prompt=f"portrait of {name}")
             jobs[client.characters.generate_360_set(character.id, image_count=8).id] = name
         print(f"started {len(jobs)} jobs; saving each set as it finishes, into {out}")
 

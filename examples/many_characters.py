@@ -57,8 +57,9 @@ def main() -> None:
     with service() as base_url, charlib.Client(base_url=base_url) as client:
         jobs: dict[str, str] = {}  # job id -> character name
         for name in NAMES:
-            character = client.characters.create(name=name)
-            client.characters.generate_initial_image(character.id, prompt=f"portrait of {name}")
+            character = client.characters.get_or_create(name=name)  # a second run finds them
+            if character.master_reference_image is None:
+                client.characters.generate_initial_image(character.id, prompt=f"portrait of {name}")
             job = client.characters.generate_360_set(character.id, image_count=6)
             jobs[job.id] = name
         print(f"started {len(jobs)} jobs")

@@ -31,8 +31,9 @@ def service() -> Iterator[str]:
 
 async def main(base_url: str) -> None:
     async with charlib.AsyncClient(base_url=base_url) as client:
-        ada = await client.characters.create(name="Ada Lovelace")
-        await client.characters.generate_initial_image(ada.id, prompt="portrait of Ada")
+        ada = await client.characters.get_or_create(name="Ada Lovelace")  # a second run finds her
+        if ada.master_reference_image is None:
+            await client.characters.generate_initial_image(ada.id, prompt="portrait of Ada")
 
         job = await client.characters.generate_360_set(ada.id, image_count=8)
         print("started job", job.id)

@@ -29,9 +29,10 @@ def service() -> Iterator[str]:
 
 def main() -> None:
     with service() as base_url, charlib.Client(base_url=base_url) as client:
-        ada = client.characters.create(name="Ada Lovelace")
-        # A 360° set needs a master reference image; this generates and attaches one.
-        client.characters.generate_initial_image(ada.id, prompt="portrait of Ada, studio light")
+        ada = client.characters.get_or_create(name="Ada Lovelace")  # a second run finds her
+        if ada.master_reference_image is None:
+            # A 360° set needs a master reference image; this generates and attaches one.
+            client.characters.generate_initial_image(ada.id, prompt="portrait of Ada, studio light")
 
         job = client.characters.generate_360_set(ada.id, image_count=8)
         print("started job", job.id)

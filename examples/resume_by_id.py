@@ -44,8 +44,9 @@ def start() -> None:
     """Process 1: start two jobs, hand each to a child process, and leave."""
     with service() as base_url:
         with charlib.Client(base_url=base_url) as client:
-            ada = client.characters.create(name="Ada Lovelace")
-            client.characters.generate_initial_image(ada.id, prompt="portrait of Ada")
+            ada = client.characters.get_or_create(name="Ada Lovelace")  # a second run finds her
+            if ada.master_reference_image is None:
+                client.characters.generate_initial_image(ada.id, prompt="portrait of Ada")
             first = client.characters.generate_360_set(ada.id, image_count=6)
             second = client.characters.generate_360_set(ada.id, image_count=4)
         print(f"started {first.id} and {second.id}; this process does not wait")
