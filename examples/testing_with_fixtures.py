@@ -7,7 +7,9 @@ conftest.py and no ``pytest_plugins`` line is needed. Every test gets a fresh in
 server. Waiting uses *virtual time*: when the SDK would sleep between polls, the mock's clock jumps
 instead, so a 20-minute set is waited for in milliseconds, deterministically.
 
-The async test needs pytest-asyncio (``@pytest.mark.asyncio``); any other runner works too.
+The async test needs pytest-asyncio (``@pytest.mark.asyncio``); any other runner works too. Set
+``asyncio_default_fixture_loop_scope = function`` in your pytest configuration, or pytest-asyncio
+warns at every start (an error under ``filterwarnings = error``).
 """
 
 from __future__ import annotations
