@@ -208,7 +208,7 @@ def finished(status: JobStatus) -> JobStatus:
     if not status.is_terminal:
         raise InvalidParameterError(
             "job",
-            f"job {status.job_id} is {status.status.value} ({status.progress.percentage:g}%): "
+            f"{status.job_id} is {status.status.value} ({status.progress.percentage:g}%): "
             "only a finished job can be downloaded (wait for it first)",
         )
     return status

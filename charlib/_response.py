@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import unquote
 
 import httpx
 import pydantic
@@ -226,6 +227,8 @@ def _describe_body(body: object) -> str:
 # The API's prefix where the base URL already ended with it: .../api/v1/api/v1/jobs,
 # .../api/api/v1/jobs, .../api/v1/api/health.
 _DOUBLED_PREFIX = re.compile(r"/api(?:/v1)?(?=/api/)")
+# A character route whose id is not an ObjectId: most likely the characterId slug (the name's).
+_SLUG_FOR_ID = re.compile(r"/api/v1/characters/(?![0-9a-fA-F]{24}(?:/|$))([^/]+)")
 
 
 def _root(url: httpx.URL, path: str) -> str:
@@ -238,7 +241,8 @@ def status_hint(cls: type[APIStatusError], request: httpx.Request) -> str | None
     """What to do about an error whose likely cause is the client's setup, or ``None``.
 
     A 401 says where the key comes from (never what it is); a not-found whose URL holds the API
-    prefix twice says that ``base_url`` should be the service root.
+    prefix twice says that ``base_url`` should be the service root; a character not found under
+    something that is not an id (24 hex digits) says how to find the id of a ``characterId``.
     """
     if issubclass(cls, AuthenticationError):
         if "authorization" in request.headers:
@@ -252,6 +256,13 @@ def status_hint(cls: type[APIStatusError], request: httpx.Request) -> str | None
                 "The URL holds the API prefix twice: base_url (or "
                 f"${ENV_BASE_URL}) should be the service root, here probably {root}, "
                 "without /api or /api/v1"
+            )
+        slug = _SLUG_FOR_ID.search(request.url.path)
+        if slug:
+            return (
+                "Character routes take the character's id (24 hex digits), not its characterId "
+                "(the slug made from its name); find the id with "
+                f"characters.find(character_id={unquote(slug.group(1))[:64]!r})"
             )
     return None
 

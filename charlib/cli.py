@@ -26,6 +26,7 @@ from charlib._cli.parser import parse
 from charlib._exceptions import (
     APIConnectionError,
     APITimeoutError,
+    AuthenticationError,
     CharlibError,
     InvalidParameterError,
     JobError,
@@ -88,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         context.err(_error_line(error))
         if not isinstance(error, APITimeoutError):
             context.err("on the command line the service's root is given with --base-url URL")
+        return ExitCode.API_ERROR
+    except AuthenticationError as error:
+        context.err(_error_line(error))
+        context.err("on the command line the key is given with --api-key KEY")
         return ExitCode.API_ERROR
     except CharlibError as error:
         context.err(_error_line(error))

@@ -56,7 +56,8 @@ def report_document(report: DownloadReport) -> dict[str, Any]:
 
 
 class _Lines:
-    """One line per image on stderr (logs and pipes): ``[ 3/27] saved 03_...png (263 bytes)``."""
+    """One line per image on stderr (logs and pipes), counting the files done so far (the shot's
+    position is the file name's first digits): ``[  3 done] saved 09_...png (263 bytes)``."""
 
     def __init__(self, context: Context) -> None:
         self._context = context
@@ -67,11 +68,11 @@ class _Lines:
         if isinstance(outcome, SavedImage):
             done = "kept" if outcome.skipped else "saved"
             self._context.err(
-                f"[{self._count:3d}] {done} {outcome.path.name} ({outcome.size} bytes)"
+                f"[{self._count:3d} done] {done} {outcome.path.name} ({outcome.size} bytes)"
             )
         else:
             self._context.err(
-                f"[{self._count:3d}] FAILED shot {outcome.position:02d}_{outcome.slug}"
+                f"[{self._count:3d} done] FAILED shot {outcome.position:02d}_{outcome.slug}"
             )
 
 

@@ -27,7 +27,7 @@ def test_generate_wait_out_saves_the_set(api: Run, character_id: str, tmp_path: 
     assert result.code == 0, result.err
     assert f"3 downloaded, 0 already there, 0 failed (3 of 3 images in {tmp_path})" in result.out
     assert f"contact sheet: {tmp_path / 'index.html'}" in result.out
-    assert result.err.count("] saved ") == 3
+    assert result.err.count(" done] saved ") == 3
     assert sorted(p.name for p in tmp_path.glob("*.png"))[0] == "01_enhanced_35a_front_full_v2.png"
 
 

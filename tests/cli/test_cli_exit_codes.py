@@ -248,6 +248,9 @@ def test_api_key_is_used_and_never_printed(
     outputs.append(run("--base-url", url, "characters", "list"))
     assert [result.code for result in outputs] == [0, 0, 4, 4, 0]
     assert "401" in outputs[2].err or "auth" in outputs[2].err.lower()
+    assert (
+        outputs[2].err.splitlines()[-1] == "on the command line the key is given with --api-key KEY"
+    )
     for result in outputs:
         assert SECRET not in result.out
         assert SECRET not in result.err

@@ -122,6 +122,31 @@ async def test_an_ordinary_404_has_no_prefix_hint(
     assert "base_url" not in str(error)
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda c: c.characters.get("ada-lovelace"), id="get"),
+        pytest.param(lambda c: c.characters.generate_360_set("ada-lovelace"), id="generate"),
+    ],
+)
+async def test_a_character_slug_where_the_id_goes_says_how_to_find_the_id(
+    call: Callable[[AnyClient], Any], server: FakeServer, make_client: Callable[..., AnyClient]
+) -> None:
+    """The characterId slug given where a route takes the 24-hex id: the 404 says which is which
+    and how to find the id; a real id that is simply unknown gets no such hint."""
+    server.script(httpx.Response(404, json={"success": False, "error": "Character not found"}))
+    error = await _error_of(lambda: call(make_client(max_retries=0)))
+    assert isinstance(error, charlib.NotFoundError)
+    assert "not its characterId" in str(error)
+    assert "characters.find(character_id='ada-lovelace')" in str(error)
+    server.script(httpx.Response(404, json={"success": False, "error": "Character not found"}))
+    unknown = await _error_of(
+        lambda: make_client(max_retries=0).characters.get("66f1c0ffee00000000000a99")
+    )
+    assert isinstance(unknown, charlib.NotFoundError)
+    assert "characterId" not in str(unknown)
+
+
 # ---- connection errors ------------------------------------------------------------------------
 
 
