@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeAlias
 
 from charlib._exceptions import InvalidParameterError
 from charlib._resources.characters import MAX_IMAGE_COUNT, derive_character_id
+from charlib._text import UNSAFE_CHARS
 
 __all__ = ["COLUMNS", "MAX_CAST_BYTES", "CastError", "CastRow", "load_cast", "parse_cast"]
 
@@ -41,6 +42,10 @@ MAX_CAST_BYTES = 32 * 1024 * 1024
 _MAX_TEXT = 4000  # characters in one field (a prompt is the longest)
 # A given character_id names a folder under --out: one path segment, nothing hidden.
 _CHARACTER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+# A number as a person writes it in a cell ("8", "72.5", "1e2"): not "1_0", "0x1f" or "٣".
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Names Windows keeps for devices (with any extension): a folder so named cannot be made there.
+_RESERVED = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.IGNORECASE)
 _Fail: TypeAlias = Callable[[str, str], NoReturn]
 
 
@@ -51,7 +56,8 @@ class CastError(InvalidParameterError):
     def __init__(self, source: str, line: int, field: str, message: str) -> None:
         super().__init__(field, message)
         where = f"{source}, line {line}" if line else source
-        self.args = (f"{where}: {field}: {message}",)
+        shown = field if field.isprintable() else ascii(field)  # a column name is input too
+        self.args = (f"{where}: {shown}: {message}",)
         self.line = line
 
 
@@ -98,7 +104,7 @@ def _text(value: object, field: str, fail: _Fail) -> str | None:
     text = str(value).strip()
     if len(text) > _MAX_TEXT:
         fail(field, f"is longer than {_MAX_TEXT} characters")
-    if any(ord(char) < 32 and char not in "\t\n" for char in text) or "\x7f" in text:
+    if UNSAFE_CHARS.search(text):  # C0/C1 controls but tab and newline, bidi overrides, ...
         fail(field, "contains control characters")
     return text or None
 
@@ -110,6 +116,8 @@ def _number(value: object, field: str, fail: _Fail, *, integer: bool) -> Any:
     try:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise TypeError
+        if isinstance(value, str) and not _DECIMAL.fullmatch(value.strip()):
+            raise ValueError
         if integer:
             if isinstance(value, float) and not value.is_integer():
                 raise ValueError
@@ -142,6 +150,9 @@ def _row(line: int, record: Mapping[str, object], source: str) -> CastRow:
     key = given or derive_character_id(name)
     if not key:
         fail("name", "gives an empty characterId: add a character_id")
+    if _RESERVED.fullmatch(key) or key.endswith("."):
+        field = "character_id" if given else "name"
+        fail(field, f"gives the folder name {key!r}, which Windows cannot use: add a character_id")
     return CastRow(
         line=line,
         name=name,
@@ -183,14 +194,30 @@ def _csv_records(text: str, source: str) -> Iterator[tuple[int, dict[str, object
         raise CastError(source, reader.line_num, "cast", f"is not valid CSV: {error}") from None
 
 
+def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        names = [name for name, _ in pairs]
+        raise _TwiceError(next(name for name in names if names.count(name) > 1))
+    return record
+
+
+class _TwiceError(ValueError):
+    """A JSON object that names a key twice (JSON keeps the last silently)."""
+
+
 def _jsonl_records(text: str, source: str) -> Iterator[tuple[int, dict[str, object]]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: JSON text may hold U+2028 and the other breaks str.splitlines knows.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            raise CastError(source, number, "cast", "is not a JSON object") from None
+            record = json.loads(line, object_pairs_hook=_object)
+        except _TwiceError as error:
+            raise CastError(source, number, str(error), "is given twice") from None
+        except (ValueError, RecursionError) as error:
+            why = error.msg if isinstance(error, json.JSONDecodeError) else "too large or deep"
+            raise CastError(source, number, "cast", f"is not valid JSON ({why})") from None
         if not isinstance(record, dict):
             raise CastError(source, number, "cast", "is not a JSON object")
         yield number, record
@@ -207,6 +234,7 @@ def parse_cast(text: str, *, source: str = "cast", jsonl: bool | None = None) ->
     Raises:
         CastError: the first problem, naming its line and field; or a cast without rows.
     """
+    text = text.removeprefix("\ufeff")  # a byte order mark, as some editors write
     if jsonl is None:
         jsonl = text.lstrip().startswith("{")
     records = _jsonl_records(text, source) if jsonl else _csv_records(text, source)

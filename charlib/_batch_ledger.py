@@ -32,14 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from charlib._batch_cast import CastRow
-from charlib._exceptions import CharlibError
+from charlib._batch_cast import CastError, CastRow
+from charlib._exceptions import CharlibError, InvalidParameterError
 
 __all__ = [
     "LEASE",
     "LEDGER_NAME",
     "OUTCOMES",
     "STAGES",
+    "BatchDirectoryError",
     "Ledger",
     "LedgerRow",
     "LostClaim",
@@ -50,6 +51,11 @@ LEDGER_NAME = ".charlib-batch.sqlite"
 
 LEASE = 60.0
 """Seconds without a heartbeat after which another process may take an owner's rows."""
+
+# Stamped in the SQLite header (PRAGMA application_id) of every ledger: ASCII "chlb". A database
+# with tables of its own and another stamp is some other program's, and is never written to.
+APPLICATION_ID = 0x63686C62
+_OWN_COLUMNS = {"key", "stage", "outcome", "intent_key", "intent_known", "owner"}
 
 FORGET_EVERY = 5.0  # seconds between looks for dead owners while rows are free to claim
 
@@ -116,6 +122,16 @@ CREATE TABLE IF NOT EXISTS owners (
     heartbeat REAL NOT NULL
 );
 """
+
+
+class BatchDirectoryError(InvalidParameterError):
+    """The batch directory or its ledger cannot be used (not a directory, not writable, a file
+    that is not a batch ledger or is damaged, a disk that is full). The message names the path;
+    ``.path`` is it. Nothing was sent when it is raised on opening the ledger."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__("out", f"{path}: {problem}")
+        self.path = path
 
 
 class LostClaim(CharlibError):
@@ -224,14 +240,37 @@ class Ledger:
         self.owner = f"{self.host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._forget_at = 0.0
         self._started = _process_start(os.getpid())
-        self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        with self._write() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+            raise BatchDirectoryError(self.path, "is not a batch ledger (not a regular file)")
+        try:
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except sqlite3.Error as error:
+            raise BatchDirectoryError(self.path, f"cannot be opened: {error}") from None
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            with self._write() as db:
+                self._create(db)
+        except sqlite3.Error as error:
+            self._db.close()
+            raise BatchDirectoryError(self.path, f"is not a usable batch ledger: {error}") from None
+        except BatchDirectoryError:
+            self._db.close()
+            raise
+
+    def _create(self, db: sqlite3.Connection) -> None:
+        """Create the tables in a new ledger; refuse another program's database."""
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        stamp = db.execute("PRAGMA application_id").fetchone()[0]
+        if tables and stamp != APPLICATION_ID:
+            columns = {row[1] for row in db.execute("PRAGMA table_info(characters)")}
+            if stamp != 0 or not columns >= _OWN_COLUMNS:  # (ledgers made before the stamp)
+                raise BatchDirectoryError(self.path, "is another program's database, not a ledger")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -269,11 +308,21 @@ class Ledger:
 
     def add_cast(self, rows: Iterable[CastRow]) -> int:
         """Add the rows not yet in the ledger (a row already there keeps its state and the
-        parameters it was added with). Returns how many were added."""
+        parameters it was added with). Returns how many were added.
+
+        Raises:
+            CastError: a row's key differs only by case from one already in the ledger (the
+                same folder where case is ignored); nothing is added.
+        """
         now = self.wall()
         added = 0
         with self._write() as db:
+            keys = {key.casefold(): key for (key,) in db.execute("SELECT key FROM characters")}
             for row in rows:
+                known = keys.get(row.key.casefold(), row.key)
+                if known != row.key:  # one folder, on a disk that ignores case
+                    message = f"character {row.key!r} is already in this batch as {known!r}"
+                    raise CastError("cast", row.line, "character_id", message)
                 cursor = db.execute(
                     "INSERT OR IGNORE INTO characters (key, line, name, params, shots, updated_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from charlib._batch_ledger import COMPLETE, PARTIAL, Ledger, LedgerRow
-from charlib._files import IMAGE_EXTENSIONS
+from charlib._files import IMAGE_EXTENSIONS, write_atomic
 from charlib._text import terminal_safe
 
 __all__ = [
@@ -138,12 +137,6 @@ def _cell(value: object) -> str:
     return text
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    part = path.with_name(path.name + ".part")
-    part.write_text(text, encoding="utf-8", newline="")
-    os.replace(part, path)
-
-
 def write_report(result: BatchResult) -> Path:
     """Write ``report.csv``: one row per character, in cast order."""
     buffer = io.StringIO()
@@ -158,7 +151,7 @@ def write_report(result: BatchResult) -> Path:
                 *(_cell(getattr(record, column)) for column in _CSV_COLUMNS[4:]),
             ]
         )
-    _atomic_write(result.report_csv, buffer.getvalue())
+    write_atomic(result.report_csv, buffer.getvalue().encode("utf-8"), durable=False)
     return result.report_csv
 
 
@@ -212,7 +205,7 @@ def write_index(result: BatchResult) -> Path:
         f"<h1>360° sets</h1><p class=note>{len(result.records)} characters: "
         f"{html.escape(counts)}</p>{body}</body></html>\n"
     )
-    _atomic_write(result.index_html, page)
+    write_atomic(result.index_html, page.encode("utf-8"), durable=False)
     return result.index_html
 
 

@@ -6,9 +6,11 @@ with a :class:`~charlib.Client` (one call after another) or an :class:`~charlib.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from charlib._batch_flow import BatchFlow, Calls, Nap, PollJobs
+from charlib._batch_ledger import BatchDirectoryError
 from charlib._batch_steps import (
     Call,
     Download,
@@ -37,6 +39,14 @@ def _given(value: str | None) -> str | NotGiven:
     return NOT_GIVEN if value is None else value
 
 
+def _folder(call: Download) -> Path:
+    """The character's folder, refused when it is a link (it would put the set, and whatever
+    the service sends, outside the batch directory)."""
+    if call.dest.is_symlink():
+        raise BatchDirectoryError(call.dest, "is a link: the set is saved only inside the batch")
+    return call.dest
+
+
 def _call(client: Client, call: Call) -> Any:
     """Make one call with the blocking client."""
     characters = client.characters
@@ -63,7 +73,7 @@ def _call(client: Client, call: Call) -> Any:
             call.character_oid, idempotency_key=call.idempotency_key, **call.params
         )
     assert isinstance(call, Download)
-    return client.jobs.download(call.job_id, call.dest, concurrency=_DOWNLOAD_CONCURRENCY)
+    return client.jobs.download(call.job_id, _folder(call), concurrency=_DOWNLOAD_CONCURRENCY)
 
 
 async def _acall(client: AsyncClient, call: Call) -> Any:
@@ -90,7 +100,8 @@ async def _acall(client: AsyncClient, call: Call) -> Any:
             call.character_oid, idempotency_key=call.idempotency_key, **call.params
         )
     assert isinstance(call, Download)
-    return await client.jobs.download(call.job_id, call.dest, concurrency=_DOWNLOAD_CONCURRENCY)
+    dest = _folder(call)
+    return await client.jobs.download(call.job_id, dest, concurrency=_DOWNLOAD_CONCURRENCY)
 
 
 def run_sync(client: Client, flow: BatchFlow) -> None:

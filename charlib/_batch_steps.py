@@ -49,7 +49,7 @@ from charlib._exceptions import (
     MasterReferenceRequiredError,
     RateLimitError,
 )
-from charlib._models import JobState
+from charlib._models import JobState, JobType
 
 if TYPE_CHECKING:
     from charlib._download_set import DownloadReport
@@ -224,7 +224,8 @@ def _start_job(ledger: Ledger, row: LedgerRow) -> Generator[Step, Any, None]:
     """
     assert row.character_oid is not None
     for attempt in range(MAX_START_ATTEMPTS):
-        jobs: list[JobStatus] = yield ListJobs(row.character_oid)
+        listed: list[JobStatus] = yield ListJobs(row.character_oid)
+        jobs = [job for job in listed if _is_own(job, row.character_oid)]
         if row.stage == INTENT:
             assert row.intent_key is not None
             known = set(row.intent_known)
@@ -247,6 +248,13 @@ def _start_job(ledger: Ledger, row: LedgerRow) -> Generator[Step, Any, None]:
             continue
         _started(ledger, row, job.id)
         return
+
+
+def _is_own(job: JobStatus, character_oid: str) -> bool:
+    """Whether a listed job is this character's 360-set job: a listing that ignores its filter
+    must not make a character adopt (and save) another's job."""
+    mine = job.character_id is None or job.character_id == character_oid
+    return mine and job.job_type in (None, JobType.SET_360)
 
 
 def _started(ledger: Ledger, row: LedgerRow, job_id: str) -> None:

@@ -20,14 +20,16 @@ several hosts, see docs/batch.md). :class:`AsyncBatch` is the same with an
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from charlib._batch_cast import COLUMNS, CastError, CastRow, load_cast, parse_cast
 from charlib._batch_flow import Scheduler, batch_flow
-from charlib._batch_ledger import LEDGER_NAME, Ledger
+from charlib._batch_ledger import LEDGER_NAME, BatchDirectoryError, Ledger
 from charlib._batch_report import (
     BatchProgress,
     BatchResult,
@@ -50,6 +52,7 @@ __all__ = [
     "LEDGER_NAME",
     "AsyncBatch",
     "Batch",
+    "BatchDirectoryError",
     "BatchResult",
     "CastError",
     "CastRow",
@@ -79,20 +82,34 @@ def _cast_rows(cast: str | os.PathLike[str] | Sequence[CastRow]) -> list[CastRow
     return rows
 
 
+@contextlib.contextmanager
+def _directory_errors(out: Path) -> Iterator[None]:
+    """A failure of the batch directory's disk or ledger, as one typed error naming the path."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise BatchDirectoryError(out / LEDGER_NAME, f"cannot be used: {error}") from None
+    except OSError as error:
+        where = Path(error.filename) if error.filename else out
+        raise BatchDirectoryError(where, error.strerror or str(error)) from None
+
+
 def read_status(out: str | os.PathLike[str], *, require_all: bool = False) -> BatchResult:
     """Where the batch in ``out`` stands, read from its ledger (nothing is sent).
 
     Raises:
         InvalidParameterError: ``out`` holds no batch ledger.
+        BatchDirectoryError: its ledger cannot be read (damaged, or not a batch ledger).
     """
     folder = Path(out)
-    if not (folder / LEDGER_NAME).is_file():
+    if not (folder / LEDGER_NAME).exists():
         raise InvalidParameterError("out", f"{folder} holds no batch ({LEDGER_NAME} not found)")
-    ledger = Ledger(folder / LEDGER_NAME)
-    try:
-        return result_from(ledger, folder, require_all=require_all)
-    finally:
-        ledger.close()
+    with _directory_errors(folder):
+        ledger = Ledger(folder / LEDGER_NAME)
+        try:
+            return result_from(ledger, folder, require_all=require_all)
+        finally:
+            ledger.close()
 
 
 class _BatchBase:
@@ -127,9 +144,16 @@ class _BatchBase:
         self, cast: str | os.PathLike[str] | Sequence[CastRow], only: Iterable[str] | None
     ) -> tuple[Ledger, Scheduler, BatchProgress | None]:
         rows = _cast_rows(cast)  # every row checked before the directory is touched
-        self.out.mkdir(parents=True, exist_ok=True)
-        ledger = Ledger(self.out / LEDGER_NAME)
-        ledger.add_cast(rows)
+        with _directory_errors(self.out):
+            if self.out.exists() and not self.out.is_dir():
+                raise BatchDirectoryError(self.out, "is not a directory")
+            self.out.mkdir(parents=True, exist_ok=True)
+            ledger = Ledger(self.out / LEDGER_NAME)
+            try:
+                ledger.add_cast(rows)
+            except BaseException:
+                ledger.close()
+                raise
         bar = BatchProgress(ledger) if self.progress else None
         listeners = [] if self.on_change is None else [self.on_change]
         if bar is not None:
@@ -150,10 +174,11 @@ class _BatchBase:
     def _finish(self, ledger: Ledger, bar: BatchProgress | None) -> BatchResult:
         """Give back what this process holds, write the report and the index page."""
         try:
-            ledger.release_all()
-            result = result_from(ledger, self.out, require_all=self.require_all)
-            write_report(result)
-            write_index(result)
+            with _directory_errors(self.out):
+                ledger.release_all()
+                result = result_from(ledger, self.out, require_all=self.require_all)
+                write_report(result)
+                write_index(result)
             return result
         finally:
             if bar is not None:
@@ -201,10 +226,13 @@ class Batch(_BatchBase):
 
         Raises:
             CastError: a row of the cast is invalid (nothing was sent).
+            BatchDirectoryError: ``out`` or its ledger cannot be used (nothing was sent when
+                that is found on opening it; a disk that fills up later stops the run).
         """
         ledger, state, bar = self._start(cast, only)
         try:
-            run_sync(self.client, batch_flow(state, self.client.clock.monotonic))
+            with _directory_errors(self.out):
+                run_sync(self.client, batch_flow(state, self.client.clock.monotonic))
         finally:
             result = self._finish(ledger, bar)
         return result
@@ -229,7 +257,8 @@ class AsyncBatch(_BatchBase):
         """Same as :meth:`Batch.run`, awaited."""
         ledger, state, bar = self._start(cast, only)
         try:
-            await run_async(self.client, batch_flow(state, self.client.clock.monotonic))
+            with _directory_errors(self.out):
+                await run_async(self.client, batch_flow(state, self.client.clock.monotonic))
         finally:
             result = self._finish(ledger, bar)
         return result
@@ -240,6 +269,6 @@ class AsyncBatch(_BatchBase):
 
 
 # Reprs, tracebacks and help() name the public module, not the private one that defines them.
-for _public in (BatchResult, CastError, CastRow, CharacterRecord):
+for _public in (BatchDirectoryError, BatchResult, CastError, CastRow, CharacterRecord):
     _public.__module__ = __name__
 del _public

@@ -9,9 +9,12 @@ goes to stderr (one bar for the cast on a terminal); stdout gets the summary or,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -224,6 +227,24 @@ class _Lines:
             self._ledger.close()
 
 
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a closing terminal) stops the run as Ctrl-C does:
+    rows given back, the report written, how to resume printed (not a silent death)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set a handler
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def batch_run(context: Context) -> ExitCode:
     """``charlib batch run CAST --out DIR``."""
     from charlib.batch import DEFAULT_JOB_TIMEOUT, Batch, load_cast
@@ -246,7 +267,8 @@ def batch_run(context: Context) -> ExitCode:
             on_change=lines,
         )
         try:
-            result = batch.run(cast)
+            with _sigterm_interrupts():
+                result = batch.run(cast)
         except KeyboardInterrupt:
             context.err(f"\ninterrupted; resume with: {resume_command(args)}")
             return ExitCode.INTERRUPTED

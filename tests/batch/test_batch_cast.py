@@ -56,7 +56,7 @@ BAD_CASTS = [
         "name,image_count\nAda,28\n", 2, "image_count", "between 1 and 27", id="out-of-range"
     ),
     pytest.param(
-        "name,quality_threshold\nAda,nan\n", 2, "quality_threshold", "between", id="not-finite"
+        "name,quality_threshold\nAda,nan\n", 2, "quality_threshold", "a number", id="not-finite"
     ),
     pytest.param(
         "name\nAda Lovelace\nBob\nada lovelace\n", 4, "name", "already on line 2", id="duplicate"
@@ -64,6 +64,26 @@ BAD_CASTS = [
     pytest.param("name,character_id\nAda,../etc\n", 2, "character_id", "must be", id="path-in-id"),
     pytest.param("name,prompt\nAda\n", 2, "cast", "cells", id="short-row"),
     pytest.param("name\n", 0, "cast", "no characters", id="empty"),
+    pytest.param(
+        '{"name": "Ada", "prompt": "a\u2028b"}\n{"name": "Bob", "image_count": 0}\n',
+        1,
+        "prompt",
+        "control characters",
+        id="line-separator-in-json",
+    ),
+    pytest.param(
+        '{"name": "Ada"}\n{"name": "Ada", "name": "Bob"}\n', 2, "name", "twice", id="key-twice"
+    ),
+    pytest.param("name,image_count\nAda,1_0\n", 2, "image_count", "integer", id="underscore"),
+    pytest.param("name,quality_threshold\nAda,0x1f\n", 2, "quality_threshold", "number", id="hex"),
+    pytest.param("name\nAda\u202eevil\n", 2, "name", "control characters", id="bidi-override"),
+    pytest.param("name\nAda\x9b2J\n", 2, "name", "control characters", id="c1-control"),
+    pytest.param("name,character_id\nAda,CON\n", 2, "character_id", "Windows", id="con"),
+    pytest.param("name,character_id\nAda,lpt1.txt\n", 2, "character_id", "Windows", id="lpt1"),
+    pytest.param("name,character_id\nAda,ada.\n", 2, "character_id", "Windows", id="dot-end"),
+    pytest.param("name\nNul\n", 2, "name", "add a character_id", id="derived-nul"),
+    pytest.param("name\nZo\u00eb\nZo\u00e9\n", 3, "name", "already on line 2", id="confusable"),
+    pytest.param("name,character_id\nAda,Ada\nBob,ADA\n", 3, "character_id", "line 2", id="case"),
 ]
 
 
@@ -71,9 +91,9 @@ BAD_CASTS = [
 def test_a_bad_csv_row_is_named_by_line_and_field(
     text: str, line: int, field: str, words: str
 ) -> None:
-    """Each kind of bad row raises CastError with its line, field and reason."""
+    """Each kind of bad row (JSON Lines too) raises CastError with its line, field and reason."""
     with pytest.raises(CastError) as caught:
-        parse_cast(text, source="cast.csv", jsonl=False)
+        parse_cast(text, source="cast.csv")
     assert (caught.value.line, caught.value.field) == (line, field)
     assert words in str(caught.value)
     if line:
@@ -82,7 +102,7 @@ def test_a_bad_csv_row_is_named_by_line_and_field(
 
 def test_bad_json_lines_are_named_by_line() -> None:
     """Invalid JSON, a non-object and an unknown key in JSON Lines name their line."""
-    with pytest.raises(CastError, match="line 2: cast: is not a JSON object"):
+    with pytest.raises(CastError, match="line 2: cast: is not valid JSON"):
         parse_cast('{"name": "Ada"}\n{"name": \n', jsonl=True)
     with pytest.raises(CastError, match="line 1: cast"):
         parse_cast('["Ada"]\n', jsonl=True)

@@ -121,15 +121,19 @@ def test_two_processes_share_one_ledger(server: RunningServer, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("server", ["reference"], indirect=True)
-def test_ctrl_c_stops_and_prints_how_to_resume(server: RunningServer, tmp_path: Path) -> None:
-    """SIGINT stops the run with exit 130 and the exact command that resumes it, which does."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_stops_and_prints_how_to_resume(
+    server: RunningServer, tmp_path: Path, stop: signal.Signals
+) -> None:
+    """SIGINT (and SIGTERM alike) stops the run with exit 130, the report written and the exact
+    command that resumes it, which does."""
     cast, out = _write_cast(tmp_path / "cast.csv"), tmp_path / "sets"
     process = _start(server.url, cast, out, "--no-progress")
     deadline = time.monotonic() + 30
     while not (out / ".charlib-batch.sqlite").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, stderr
     command = (
@@ -138,6 +142,9 @@ def test_ctrl_c_stops_and_prints_how_to_resume(server: RunningServer, tmp_path: 
     )
     assert f"interrupted; resume with: {command}" in stderr
     assert "Traceback" not in stderr
+    assert (out / "report.csv").is_file()
+    if stop == signal.SIGTERM:
+        return  # the resume is the same as after SIGINT
     resumed = _start(server.url, cast, out, "--no-progress")
     _, stderr = resumed.communicate(timeout=RUN_TIMEOUT)
     assert resumed.returncode == 0, stderr
