@@ -608,8 +608,20 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
             parser.exit(1, f"error: charlib mock serve needs the mock server: {MOCK_EXTRA}\n")
         serve_parser.parse_args(extra)  # exits 2 on a bad option, 0 on --help
     elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(_masked(extra))}")
+        parser.error(f"unrecognized arguments: {' '.join(_masked(extra))}{_misplaced(extra)}")
     return args
+
+
+_GLOBAL_OPTIONS = ("--base-url", "--api-key", "--timeout")
+
+
+def _misplaced(extra: Sequence[str]) -> str:
+    """A hint when a global option came after the command (where argparse does not take it)."""
+    if not any(arg.split("=", 1)[0] in _GLOBAL_OPTIONS for arg in extra):
+        return ""
+    return (
+        f" ({', '.join(_GLOBAL_OPTIONS)} go before the command: charlib --base-url URL jobs list)"
+    )
 
 
 def _masked(argv: Sequence[str]) -> list[str]:

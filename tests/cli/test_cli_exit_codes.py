@@ -331,3 +331,24 @@ def test_wait_on_an_unreachable_service_fails_fast(
     result = run("--base-url", "http://127.0.0.1:9", "jobs", "wait", UNKNOWN_JOB)
     assert result.code == 4
     assert result.err.startswith("error: Connection error: GET")
+
+
+@pytest.mark.parametrize(
+    ("argv", "hinted"),
+    [
+        (["jobs", "list", "--base-url", "http://127.0.0.1:9"], True),
+        (["jobs", "list", "--api-key=abcdefgh"], True),
+        (["characters", "list", "--bogus"], False),
+    ],
+)
+def test_a_global_option_after_the_command_says_where_it_goes(
+    argv: list[str], hinted: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--base-url/--api-key after the command is a usage error that says they go before it."""
+    from charlib.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert ("go before the command" in err) is hinted
