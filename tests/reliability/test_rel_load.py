@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 import charlib
+from mock_server.protocol import KEEP_ALIVE_TIMEOUT
 from mock_server.server import bind_socket
 from tests.reliability.conftest import MockProcess, aready_character
 
@@ -80,10 +81,14 @@ async def test_500_pollers_zero_errors_bounded_memory(
 
     async def poller(seed: int) -> None:
         # Each poller has its own connection pool, like 500 separate programs; one shared TLS
-        # context spares building 500 (unused on http://, and costly).
+        # context spares building 500 (unused on http://, and costly). Idle connections are
+        # dropped by the client before the server's keep-alive (5 s) would close them: on a
+        # starved machine a poller can sit idle that long, and reusing a connection the server
+        # is closing fails the request ("Server disconnected") with retries off, as here.
         rng = random.Random(seed)
+        limits = httpx.Limits(keepalive_expiry=KEEP_ALIVE_TIMEOUT / 2)
         async with (
-            httpx.AsyncClient(verify=tls) as http,
+            httpx.AsyncClient(verify=tls, limits=limits) as http,
             charlib.AsyncClient(
                 base_url=server.url, timeout=30, max_retries=0, http_client=http
             ) as client,
