@@ -217,6 +217,20 @@ def _pid_alive(pid: int, started: str | None) -> bool:
     return started is None or now is None or now == started
 
 
+def _wal(db: sqlite3.Connection, tries: int = 40) -> None:
+    """Switch to WAL mode. SQLite answers "locked" at once, without waiting its busy timeout,
+    while another connection makes the same switch (processes started at the same instant on a
+    new ledger), so that answer is waited out here, a bounded number of times."""
+    for attempt in range(tries):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt + 1 == tries:
+                raise
+            time.sleep(0.05)
+
+
 class Ledger:
     """One process's handle on a batch ledger. Not shared between threads.
 
@@ -248,7 +262,7 @@ class Ledger:
             raise BatchDirectoryError(self.path, f"cannot be opened: {error}") from None
         try:
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _wal(self._db)
             self._db.execute("PRAGMA synchronous=NORMAL")
             with self._write() as db:
                 self._create(db)

@@ -60,7 +60,8 @@ quality_threshold, image_count
 
 exit codes: 0 every character saved (complete, or partial unless --require-all);
 1 some character failed, has no master reference, or is unfinished (run again);
-2 usage or an invalid cast; 4 the service could not be reached; 130 interrupted.""",
+2 usage, an invalid cast, or a DIR or ledger that cannot be used; 4 the service
+could not be reached; 130 interrupted (Ctrl-C or SIGTERM).""",
         False,
     ),
     "batch status": (

@@ -5,6 +5,7 @@ command, no traceback), or in a row left for a later run; nothing is written out
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 import charlib
+from charlib._batch_ledger import Ledger
 from charlib.batch import (
     LEDGER_NAME,
     Batch,
@@ -191,3 +193,47 @@ def test_a_service_that_fails_every_call_leaves_the_rows_for_a_later_run(tmp_pat
     assert [record.outcome for record in result.records] == [None, None]
     assert all("500" in (record.error or "") for record in result.records)
     assert result.report_csv.is_file()
+
+
+def _open_at_once(folders: list[str], start: Any, results: Any) -> None:
+    """In a process: open each new ledger at the same instant as the others, add the cast and
+    claim every row it can; report the keys claimed (or the error)."""
+    rows = parse_cast("name\n" + "".join(f"c{i}\n" for i in range(10)))
+    ledgers, claimed = [], []
+    try:
+        for folder in folders:
+            start.wait()
+            ledger = Ledger(Path(folder) / LEDGER_NAME)
+            ledgers.append(ledger)
+            ledger.add_cast(rows)
+            while (row := ledger.claim()) is not None:
+                claimed.append(f"{folder}/{row.key}")
+        results.put(claimed)
+        start.wait()  # every process alive until all have claimed: no row is a dead owner's
+    except Exception as error:  # a broken barrier too: one process failed, the others stop
+        results.put(f"{type(error).__name__}: {error}")
+        start.abort()
+    for ledger in ledgers:
+        ledger.close()
+
+
+def test_processes_started_at_the_same_instant_share_a_new_ledger(tmp_path: Path) -> None:
+    """Six processes open each of sixteen new ledgers at the same instant: none fails (SQLite's
+    immediate "locked" while another switches the file to WAL is waited out), and every row is
+    claimed by exactly one of them."""
+    context = multiprocessing.get_context("spawn")
+    folders = [str(tmp_path / f"b{i}") for i in range(16)]
+    for folder in folders:
+        Path(folder).mkdir()
+    start, results = context.Barrier(6), context.Queue()
+    processes = [
+        context.Process(target=_open_at_once, args=(folders, start, results)) for _ in range(6)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
+    claimed = [key for outcome in outcomes for key in outcome]
+    assert len(claimed) == len(set(claimed)) == 16 * 10
