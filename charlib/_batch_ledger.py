@@ -28,7 +28,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ LEASE = 60.0
 # Stamped in the SQLite header (PRAGMA application_id) of every ledger: ASCII "chlb". A database
 # with tables of its own and another stamp is some other program's, and is never written to.
 APPLICATION_ID = 0x63686C62
+_JSON_COLUMNS = {"params": "{}", "intent_known": "[]", "files": "[]"}  # stored as JSON text
 _OWN_COLUMNS = {"key", "stage", "outcome", "intent_key", "intent_known", "owner"}
 
 FORGET_EVERY = 5.0  # seconds between looks for dead owners while rows are free to claim
@@ -165,28 +166,11 @@ class LedgerRow:
 
     @classmethod
     def from_db(cls, row: sqlite3.Row) -> LedgerRow:
-        """A row of ``characters`` as a value."""
-        return cls(
-            key=row["key"],
-            line=row["line"],
-            name=row["name"],
-            params=json.loads(row["params"]),
-            shots=row["shots"],
-            stage=row["stage"],
-            outcome=row["outcome"],
-            character_oid=row["character_oid"],
-            attempt=row["attempt"],
-            intent_key=row["intent_key"],
-            intent_known=json.loads(row["intent_known"] or "[]"),
-            job_id=row["job_id"],
-            job_status=row["job_status"],
-            shots_done=row["shots_done"],
-            images_saved=row["images_saved"],
-            images_failed=row["images_failed"],
-            files=json.loads(row["files"] or "[]"),
-            error=row["error"],
-            owner=row["owner"],
-        )
+        """A row of ``characters`` as a value (its columns of the same names; JSON decoded)."""
+        values = {column.name: row[column.name] for column in fields(cls)}
+        for column, empty in _JSON_COLUMNS.items():
+            values[column] = json.loads(values[column] or empty)
+        return cls(**values)
 
 
 def _process_start(pid: int) -> str | None:

@@ -14,21 +14,21 @@ import shlex
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from charlib._cli.context import Context, ExitCode
 from charlib._cli.render import json_text, table
 
 if TYPE_CHECKING:
     from charlib._batch_ledger import Ledger
+    from charlib._cli.context import Commands, CommandTexts, FinishCommand, NewCommand
     from charlib.batch import BatchResult
 
 __all__ = ["TEXTS", "add_commands", "batch_run", "batch_status", "resume_command"]
 
-# (summary, description, examples, exit codes shown), by command path, as parser._Text takes them.
-TEXTS: dict[str, tuple[str, str, str, bool]] = {
+TEXTS: CommandTexts = {
     "batch": (
         "360° sets for a whole cast, durably (run, status)",
         "Make a 360° set for every character of a cast file and save each under one "
@@ -76,12 +76,8 @@ could not be reached; 130 interrupted (Ctrl-C or SIGTERM).""",
     ),
 }
 
-_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-_Command: TypeAlias = Callable[[_Commands, str], argparse.ArgumentParser]
-_Finish: TypeAlias = Callable[[argparse.ArgumentParser, Callable[..., Any], str], None]
 
-
-def add_commands(commands_: _Commands, command: _Command, finish: _Finish) -> None:
+def add_commands(commands_: Commands, command: NewCommand, finish: FinishCommand) -> None:
     """Add ``batch run`` and ``batch status`` to the ``charlib`` command."""
     from charlib._cli import parser as tree  # loaded: it is the module calling this
 

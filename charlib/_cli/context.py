@@ -5,17 +5,37 @@ from __future__ import annotations
 import argparse
 import enum
 import sys
-from typing import IO, TYPE_CHECKING
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from charlib._text import terminal_safe
 
 if TYPE_CHECKING:
     from charlib._client import Client
 
-__all__ = ["MOCK_EXTRA", "Context", "ExitCode", "UsageError"]
+__all__ = [
+    "MOCK_EXTRA",
+    "CommandTexts",
+    "Commands",
+    "Context",
+    "ExitCode",
+    "FinishCommand",
+    "NewCommand",
+    "UsageError",
+]
 
 #: How to get what ``charlib demo`` and ``charlib mock serve`` need (starlette, uvicorn).
 MOCK_EXTRA = "pip install 'charlib[mock]' (or -e '.[dev]' in a checkout)"
+
+
+# How a module of commands plugs into the parser (charlib._cli.parser): it gets the subcommand
+# table, the parser's function that makes a command (help text from the module's TEXTS) and the
+# one that finishes it (handler, --json); TEXTS maps a command path to (summary, description,
+# examples, whether the exit codes are shown).
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+NewCommand: TypeAlias = Callable[[Commands, str], argparse.ArgumentParser]
+FinishCommand: TypeAlias = Callable[[argparse.ArgumentParser, Callable[..., Any], str], None]
+CommandTexts: TypeAlias = dict[str, tuple[str, str, str, bool]]
 
 
 class ExitCode(enum.IntEnum):

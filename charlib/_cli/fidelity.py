@@ -11,7 +11,7 @@ import argparse
 import ipaddress
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -20,12 +20,12 @@ from charlib._cli.render import json_text
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT
 
 if TYPE_CHECKING:
+    from charlib._cli.context import Commands, CommandTexts, FinishCommand, NewCommand
     from charlib.contract import FactResult
 
 __all__ = ["TEXTS", "add_commands", "contract_check", "is_loopback", "record"]
 
-# (summary, description, examples, exit codes shown), by command path, as parser._Text takes them.
-TEXTS: dict[str, tuple[str, str, str, bool]] = {
+TEXTS: CommandTexts = {
     "record": (
         "record a job's timeline as a cassette the mock server can replay",
         "Follow a job (started elsewhere, or with --start by this command) to its end with the "
@@ -72,12 +72,8 @@ exit codes: 0 the check ran (whatever it found); 1 with --strict, some fact diff
     ),
 }
 
-_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-_Command: TypeAlias = Callable[[_Commands, str], argparse.ArgumentParser]
-_Finish: TypeAlias = Callable[[argparse.ArgumentParser, Callable[..., Any], str], None]
 
-
-def add_commands(commands_: _Commands, command: _Command, finish: _Finish) -> None:
+def add_commands(commands_: Commands, command: NewCommand, finish: FinishCommand) -> None:
     """Add ``record`` and ``contract check`` to the ``charlib`` command (``command`` and
     ``finish`` are the parser's helpers: a command with its help texts, and its ``--json``
     option and handler)."""
@@ -127,7 +123,7 @@ def add_commands(commands_: _Commands, command: _Command, finish: _Finish) -> No
     _add_contract(commands_, command, finish)
 
 
-def _add_contract(commands_: _Commands, command: _Command, finish: _Finish) -> None:
+def _add_contract(commands_: Commands, command: NewCommand, finish: FinishCommand) -> None:
     """``charlib contract check`` and its options."""
     from charlib._cli import parser as tree  # loaded: it is the module calling this
 
