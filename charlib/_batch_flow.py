@@ -11,7 +11,8 @@ made, and a batch adds a job whenever a place frees up.
 
 The runners (:mod:`charlib._batch_run`) carry the commands out: :class:`Calls` (a batch of
 calls, one per character; reply: one result or ``CharlibError`` each, in order),
-:class:`PollJobs` (reply: a ``JobStatus`` or ``CharlibError`` each) and :class:`Nap`.
+:class:`PollJobs` (reply: a ``JobStatus`` or ``CharlibError`` each) and the wait flows'
+:class:`~charlib._wait_flow.Sleep`.
 
 When the service pushes back (429, 503), no new character is taken and the refused call waits
 for the time it asked for (``Retry-After``, else a doubling delay), shared by the whole batch.
@@ -37,6 +38,7 @@ from charlib._batch_steps import (
     step_flow,
 )
 from charlib._exceptions import APIStatusError, CharlibError
+from charlib._wait_flow import Sleep
 from charlib._waiting import Waiter, is_transient
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from charlib._models import JobStatus
     from charlib._polling import PollPolicy
 
-__all__ = ["BatchFlow", "Calls", "Nap", "PollJobs", "Scheduler", "batch_flow"]
+__all__ = ["BatchFlow", "Calls", "PollJobs", "Scheduler", "batch_flow"]
 
 HEARTBEAT = 10.0  # seconds between heartbeats (well inside the ledger's lease)
 CLAIM_AGAIN = 2.0  # seconds before looking again for rows when none could be claimed
@@ -67,14 +69,7 @@ class PollJobs:
     job_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Nap:
-    """Sleep ``seconds`` on the client's clock."""
-
-    seconds: float
-
-
-Command: TypeAlias = Calls | PollJobs | Nap
+Command: TypeAlias = Calls | PollJobs | Sleep
 BatchFlow: TypeAlias = Generator[Command, Any, None]
 
 
@@ -327,6 +322,6 @@ def batch_flow(state: Scheduler, now: Callable[[], float]) -> BatchFlow:
                 continue
             if state.finished(now()):
                 return
-            yield Nap(state.next_wake(now()))
+            yield Sleep(state.next_wake(now()))
     finally:
         state.close()

@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from charlib._batch_flow import BatchFlow, Calls, Nap, PollJobs
+from charlib._batch_flow import BatchFlow, Calls, PollJobs
 from charlib._batch_ledger import BatchDirectoryError
 from charlib._batch_steps import (
     Call,
@@ -24,7 +24,7 @@ from charlib._batch_steps import (
 from charlib._exceptions import CharlibError
 from charlib._models import JobType
 from charlib._types import NOT_GIVEN, NotGiven
-from charlib._wait_flow import advance
+from charlib._wait_flow import Sleep, advance
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
@@ -115,7 +115,7 @@ def run_sync(client: Client, flow: BatchFlow) -> None:
             elif isinstance(command, PollJobs):
                 reply = [_outcome(_poll, client, job_id) for job_id in command.job_ids]
             else:
-                assert isinstance(command, Nap)
+                assert isinstance(command, Sleep)
                 client.clock.sleep(command.seconds)
     finally:
         flow.close()
@@ -157,7 +157,7 @@ async def run_async(client: AsyncClient, flow: BatchFlow) -> None:
                 polls = [_aoutcome(_apoll, client, job_id) for job_id in command.job_ids]
                 reply = list(await asyncio.gather(*polls))
             else:
-                assert isinstance(command, Nap)
+                assert isinstance(command, Sleep)
                 await client.clock.asleep(command.seconds)
     finally:
         flow.close()

@@ -7,9 +7,10 @@ from pathlib import Path
 import httpx
 
 import charlib
-from charlib._batch_flow import Calls, Nap, Scheduler, _Wait, batch_flow
+from charlib._batch_flow import Calls, Scheduler, _Wait, batch_flow
 from charlib._batch_ledger import LEDGER_NAME, Ledger
 from charlib._batch_steps import EnsureCharacter, Rules
+from charlib._wait_flow import Sleep
 from charlib._waiting import Waiter
 from charlib.batch import parse_cast
 
@@ -61,7 +62,7 @@ def test_a_429_pauses_new_characters_and_repeats_the_call_after_retry_after(
         _rate_limited(30) if k == "ada" else charlib.CharlibError("boom") for k, _ in first.items
     ]
     nap = flow.send(replies)
-    assert isinstance(nap, Nap)
+    assert isinstance(nap, Sleep)
     assert 0 < nap.seconds <= 30
     assert state.pause_until == 30
     assert set(state.flows) == {"ada"}  # bob given back, no one taken in its place
