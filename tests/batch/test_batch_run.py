@@ -203,28 +203,26 @@ def test_max_active_bounds_the_jobs_running_at_once(app: Any, tmp_path: Path) ->
     assert max(seen) == 3
 
 
-@pytest.mark.parametrize("mode", ["reference", "upstream"])
-def test_faults_and_push_back_still_end_with_one_job_each(tmp_path: Path, mode: str) -> None:
-    """With 429/503 (Retry-After), dropped connections after processing and garbled answers
-    on a third of the API requests, every character still ends with exactly one job."""
-    app = create_app(clock=ManualClock(), mode=mode, capacity=50, seed=3)
-    app.mock.set_scenario("success")
-    app.mock.set_faults(rate=0.3, kinds=["429", "503", "reset", "malformed"], retry_after=2)
-    with in_process_client(app) as client:
-        result = Batch(client, tmp_path, max_active=3).run(CAST)
-        app.mock.clear_faults()
-        per_character = _jobs_per_character(client)
-    assert dict(result.counts) == {"complete": 5}, [r.error for r in result.records]
-    assert sorted(per_character.values()) == [1] * 5
+FAULTS = [
+    # 429/503 (Retry-After), dropped connections after processing and garbled answers on a third
+    # of the API requests.
+    pytest.param(3, {"rate": 0.3, "kinds": ["429", "503", "reset", "malformed"], "retry_after": 2}),
+    # Half the character calls (job starts among them) processed and then losing their answer:
+    # the batch lists the jobs again and adopts instead of starting a second one.
+    pytest.param(5, {"rate": 0.5, "kinds": ["reset"], "path_prefix": "/api/v1/characters/"}),
+]
 
 
 @pytest.mark.parametrize("mode", ["reference", "upstream"])
-def test_a_start_whose_answer_is_lost_is_adopted_not_repeated(tmp_path: Path, mode: str) -> None:
-    """Half the character calls (job starts among them) are processed and then lose their
-    answer: the batch lists the jobs again and adopts instead of starting a second one."""
-    app = create_app(clock=ManualClock(), mode=mode, capacity=50, seed=5)
+@pytest.mark.parametrize(("seed", "faults"), FAULTS, ids=["push-back", "lost-answers"])
+def test_faults_and_push_back_still_end_with_one_job_each(
+    tmp_path: Path, mode: str, seed: int, faults: dict[str, Any]
+) -> None:
+    """Under push-back, dropped connections, garbled and lost answers (job starts among them),
+    every character still ends with exactly one job."""
+    app = create_app(clock=ManualClock(), mode=mode, capacity=50, seed=seed)
     app.mock.set_scenario("success")
-    app.mock.set_faults(rate=0.5, kinds=["reset"], path_prefix="/api/v1/characters/")
+    app.mock.set_faults(**faults)
     with in_process_client(app) as client:
         result = Batch(client, tmp_path, max_active=3).run(CAST)
         app.mock.clear_faults()
