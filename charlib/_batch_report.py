@@ -2,8 +2,9 @@
 
 Every name in a cast or from the service is hostile here: HTML gets it escaped (and only the
 batch's own relative file names become image sources), the CSV gets a cell that a spreadsheet
-would run as a formula (``= + - @``, tab, carriage return) prefixed with ``'``, and a terminal gets
-it through :func:`~charlib._text.terminal_safe`.
+would run as a formula (``= + - @``, tab, carriage return) prefixed with ``'``, and a terminal
+(the bar, and ``report.csv`` read with ``cat``) gets it through
+:func:`~charlib._text.terminal_safe`.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ def result_from(ledger: Ledger, out: Path, *, require_all: bool = False) -> Batc
 
 
 def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
+    # Terminal-safe too: `cat report.csv` must not run a server's escape sequences.
+    text = "" if value is None else terminal_safe(str(value))
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text  # read as text, never as a formula
     return text

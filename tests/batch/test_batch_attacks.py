@@ -237,3 +237,45 @@ def test_processes_started_at_the_same_instant_share_a_new_ledger(tmp_path: Path
     assert all(isinstance(outcome, list) for outcome in outcomes), outcomes
     claimed = [key for outcome in outcomes for key in outcome]
     assert len(claimed) == len(set(claimed)) == 16 * 10
+
+
+class _HostileErrors(InProcessTransport):
+    """The mock, with every job's error text carrying a terminal escape (OSC 52: write the
+    clipboard), markup and a formula."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        body = response.read()
+        hostile = b'"error": "=1+1 \\u001b]52;c;ZXZpbA==\\u0007<b>x</b> ' if body else b""
+        if hostile:
+            body = body.replace(b'"error":"', hostile).replace(b'"error": "', hostile)
+        headers = [(k, v) for k, v in response.headers.items() if k != "content-length"]
+        return httpx.Response(response.status_code, headers=headers, content=body)
+
+
+def test_server_error_text_is_inert_in_the_report_the_page_and_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failed job's error with an escape sequence, markup and a formula: report.csv and the
+    status table carry no control character, the page no markup, the CSV cell no formula."""
+    app = create_app(clock=ManualClock())
+    app.mock.set_scenario("fail")
+    transport = _HostileErrors(app)
+    http = httpx.Client(transport=transport)
+    try:
+        with charlib.Client(
+            base_url=MOCK_BASE_URL, http_client=http, clock=VirtualClock(app.mock.advance)
+        ) as client:
+            result = Batch(client, tmp_path, retry_failed=0).run(CAST)
+    finally:
+        http.close()
+        transport.close()
+    [record] = result.records
+    assert record.outcome == "failed"
+    assert "\x1b" in (record.error or "")  # kept as the service sent it, in the ledger
+    report = result.report_csv.read_text(encoding="utf-8")
+    assert "\x1b" not in report
+    assert "\x07" not in report
+    assert "<b>x</b>" not in result.index_html.read_text()
+    assert main(["batch", "status", str(tmp_path)]) == 0
+    assert "\x1b" not in capsys.readouterr().out
