@@ -73,7 +73,7 @@ def job_html(
     """An HTML fragment for a job handle: its id, poll URL and estimated completion, then what
     :func:`status_html` shows of the last status the handle saw, when it saw one."""
     rows = [_job_line(job_id, last), f"<br>poll URL <code>{_esc(poll_url)}</code>"]
-    if estimated_completion is not None:
+    if estimated_completion is not None and (last is None or not last.is_terminal):
         rows.append(f"<br>estimated completion {_esc(estimated_completion.isoformat())}")
     if last is not None:
         rows.extend(_status_rows(last))

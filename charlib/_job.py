@@ -132,7 +132,9 @@ class _JobBase:
             raise
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(id={self.id!r}, poll_url={self.poll_url!r})"
+        last = self._last_status
+        seen = "" if last is None else f", last_status={last.status.value!r}"
+        return f"{type(self).__name__}(id={self.id!r}, poll_url={self.poll_url!r}{seen})"
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: id, poll URL, estimated completion, and the last status seen

@@ -312,7 +312,8 @@ async def test_job_handle_refresh_and_cancel(make_client: Callable[..., Any]) ->
     assert status.is_partial
     assert status.results.failed_images[0].attempts == 3
     assert cancelled.success
-    assert repr(job) == f"{type(job).__name__}(id={JOB!r}, poll_url={job.poll_url!r})"
+    shown = f"{type(job).__name__}(id={JOB!r}, poll_url={job.poll_url!r}, last_status='completed')"
+    assert repr(job) == shown
 
 
 async def test_server_date_and_retry_after_are_kept(make_client: Callable[..., Any]) -> None:

@@ -172,21 +172,27 @@ async def test_html_of_a_new_handle_shows_id_poll_url_and_estimate(
 async def test_html_shows_the_last_status_the_handle_saw(
     make_client: Callable[..., AnyClient], server: FakeServer
 ) -> None:
-    """After refresh() the HTML shows that status; after wait() the final one with its images."""
+    """After refresh() the HTML and repr show that status; after wait() the final one with its
+    images, and no longer an estimated completion."""
     client = make_client()
     job = await _started(
         client, server, _status("status-processing"), _status("status-completed-partial")
     )
+    assert repr(job).endswith(f"poll_url={job.poll_url!r})")  # nothing seen yet
     refreshed = await resolve(job.refresh())
     assert job.last_status is refreshed
     page = job._repr_html_()
     assert "<b>processing</b>" in page
     assert 'value="37"' in page
+    assert "estimated completion" in page
+    assert repr(job).endswith("last_status='processing')")
     final = await resolve(job.wait(timeout=60))
     assert job.last_status is final
     page = job._repr_html_()
     assert "<b>completed</b>" in page
     assert page.count("<img ") == 2  # the contact sheet of the results
+    assert "estimated completion" not in page  # over: the estimate says nothing now
+    assert repr(job).endswith("last_status='completed')")
 
 
 async def test_a_wait_that_raises_still_leaves_its_status_on_the_handle(
