@@ -7,6 +7,8 @@ code, the same way for every command.
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from typing import Any
 
 from charlib._cli.context import Context, ExitCode, UsageError
@@ -126,7 +128,16 @@ def jobs_list(context: Context) -> ExitCode:
     if jobs:
         context.out(_job_rows(jobs))
     context.out(footer)
+    if not jobs and args.character_id and not _OBJECT_ID.fullmatch(args.character_id):
+        context.err(
+            f"note: --character-id takes the character's id (24 hex digits), not its characterId "
+            f"slug; find it with: charlib characters list --search {shlex.quote(args.character_id)}"
+        )
     return ExitCode.OK
+
+
+#: A character's id (a Mongo ObjectId, CONTRACT: Character IDs).
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 
 
 def jobs_status(context: Context) -> ExitCode:

@@ -88,6 +88,17 @@ def test_jobs_list_table_and_json(api: Run, character_id: str) -> None:
     assert page["pagination"]["totalDocs"] == 1
 
 
+def test_jobs_list_by_a_slug_says_the_filter_takes_the_id(api: Run, character_id: str) -> None:
+    """``--character-id ada-lovelace`` (the slug) finds no jobs, and says the filter takes the
+    24-hex id and how to find it; the id itself gets no such note."""
+    slugged = api("jobs", "list", "--character-id", "ada-lovelace")
+    assert slugged.code == 0
+    assert "(0 jobs)" in slugged.out
+    assert "takes the character's id" in slugged.err
+    assert "charlib characters list --search ada-lovelace" in slugged.err
+    assert "takes the character's id" not in api("jobs", "list", "--character-id", character_id).err
+
+
 def test_jobs_list_all_walks_every_page(api: Run, character_id: str) -> None:
     """``--all --limit 1`` fetches every page and prints {"jobs": [...]} with --json."""
     first = _start(api, character_id, "--image-count", "1")
