@@ -1,4 +1,5 @@
-"""Reliability fixtures: mock server subprocesses on a chosen port, and SDK-side helpers.
+"""Reliability fixtures: mock server subprocesses on a chosen port, a hostile server with clients
+of each flavor, and SDK-side helpers.
 
 Every server binds 127.0.0.1; every wait here is bounded. Subprocess output is captured in full
 (the security tests read it) and every process started is killed at the end of its test.
@@ -12,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import httpx
 import pytest
 
 import charlib
+from tests.reliability.hostile_server import Clients, HostileServer, running
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 30.0
@@ -136,3 +138,18 @@ async def aready_character(client: charlib.AsyncClient, name: str) -> str:
     character = await client.characters.create(name=name)
     await client.characters.generate_initial_image(character.id, prompt=f"portrait of {name}")
     return character.id
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    """A started hostile server (stopped at the end of the test)."""
+    with running() as server:
+        yield server
+
+
+@pytest.fixture(params=["sync", "async"])
+async def make(request: pytest.FixtureRequest, hostile: HostileServer) -> AsyncIterator[Clients]:
+    """Factory: clients of the parametrized flavor for the hostile server (closed at the end)."""
+    clients = Clients(hostile.url, request.param)
+    yield clients
+    await clients.close()

@@ -21,7 +21,7 @@ import multiprocessing
 import pickle
 import traceback
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -36,25 +36,9 @@ from tests.reliability.hostile_server import (
     Seen,
     job,
     raised,
-    running,
 )
 
 KEY = "hostile-Secret-4b1f9e0c7a"
-
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    """A started hostile server (stopped at the end of the test)."""
-    with running() as server:
-        yield server
-
-
-@pytest.fixture(params=["sync", "async"])
-async def make(request: pytest.FixtureRequest, hostile: HostileServer) -> AsyncIterator[Clients]:
-    """Factory: clients of the parametrized flavor for the hostile server (closed at the end)."""
-    clients = Clients(hostile.url, request.param)
-    yield clients
-    await clients.close()
 
 
 # -- echoed tokens -----------------------------------------------------------------------------

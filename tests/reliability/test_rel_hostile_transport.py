@@ -17,7 +17,7 @@ from __future__ import annotations
 import pickle
 import time
 import tracemalloc
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -34,27 +34,11 @@ from tests.reliability.hostile_server import (
     http_date,
     job,
     raised,
-    running,
 )
 
 # How long a test lets a bounded operation take before calling it unbounded: far above the
 # bounds under test (1-3 s), far below what an unbounded one would take (a minute or more).
 GENEROUS = 15.0
-
-
-@pytest.fixture
-def hostile() -> Iterator[HostileServer]:
-    """A started hostile server (stopped at the end of the test)."""
-    with running() as server:
-        yield server
-
-
-@pytest.fixture(params=["sync", "async"])
-async def make(request: pytest.FixtureRequest, hostile: HostileServer) -> AsyncIterator[Clients]:
-    """Factory: clients of the parametrized flavor for the hostile server (closed at the end)."""
-    clients = Clients(hostile.url, request.param)
-    yield clients
-    await clients.close()
 
 
 # -- trickling ---------------------------------------------------------------------------------
