@@ -31,9 +31,9 @@ from tests.mock_server.test_mock_timeline_stores import (
     NOW,
     STORES,
     TIMES,
+    check_pages,
     facts,
     filled,
-    ids,
 )
 
 # One step of a run: ask at a time, or change a job's facts (cancel, new slot, freeze).
@@ -60,24 +60,15 @@ def _check(store: Store, jobs: dict[str, JobFacts], order: list[str], now: int) 
     for status in JOB_STATUSES:
         for character in (None, CHARACTERS[1]):
             for job_type in (None, JOB_TYPES[1]):
-                expected = [
-                    j
-                    for j in newest
-                    if status_at(j, now) == status
-                    and (character is None or j.character_id == character)
-                    and (job_type is None or j.job_type == job_type)
-                ]
-                for limit, offset in ((100, 0), (2, 1)):
-                    page, total = store.list_jobs(
-                        now=now,
-                        character_id=character,
-                        job_type=job_type,
-                        status=status,
-                        limit=limit,
-                        offset=offset,
-                    )
-                    assert ids(page) == ids(expected[offset : offset + limit])
-                    assert total == len(expected)
+                check_pages(
+                    store,
+                    newest,
+                    now,
+                    status=status,
+                    character=character,
+                    job_type=job_type,
+                    pages=((100, 0), (2, 1)),
+                )
 
 
 @pytest.mark.parametrize("kind", list(STORES))

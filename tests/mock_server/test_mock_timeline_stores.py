@@ -87,6 +87,38 @@ def ids(jobs: list[JobFacts]) -> list[str]:
     return [job.job_id for job in jobs]
 
 
+def check_pages(
+    store: Store,
+    newest: list[JobFacts],
+    now: int,
+    *,
+    status: str | None,
+    character: str | None,
+    job_type: str | None,
+    pages: tuple[tuple[int, int], ...],
+) -> None:
+    """Each (limit, offset) page of ``store``'s filtered list at ``now``, and its total, is what
+    status_at says of ``newest`` (the jobs, newest first)."""
+    expected = [
+        j
+        for j in newest
+        if (status is None or status_at(j, now) == status)
+        and (job_type is None or j.job_type == job_type)
+        and (character is None or j.character_id == character)
+    ]
+    for limit, offset in pages:
+        page, total = store.list_jobs(
+            now=now,
+            character_id=character,
+            job_type=job_type,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+        assert page == expected[offset : offset + limit]
+        assert total == len(expected)
+
+
 @pytest.mark.parametrize("kind", list(STORES))
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(jobs=facts(), now=NOW, job_type=st.none() | st.sampled_from(JOB_TYPES))
@@ -101,25 +133,15 @@ def test_status_filters_select_what_status_at_says(
         }
         for status in (*JOB_STATUSES, None):
             for character in (None, "c1"):
-                expected = [
-                    j
-                    for j in newest
-                    if (status is None or status_at(j, now) == status)
-                    and (job_type is None or j.job_type == job_type)
-                    and (character is None or j.character_id == character)
-                ]
-                for limit, offset in ((100, 0), (3, 1)):
-                    page, total = store.list_jobs(
-                        now=now,
-                        character_id=character,
-                        job_type=job_type,
-                        status=status,
-                        limit=limit,
-                        offset=offset,
-                    )
-                    assert ids(page) == ids(expected[offset : offset + limit])
-                    assert page == expected[offset : offset + limit]
-                    assert total == len(expected)
+                check_pages(
+                    store,
+                    newest,
+                    now,
+                    status=status,
+                    character=character,
+                    job_type=job_type,
+                    pages=((100, 0), (3, 1)),
+                )
         finished = [j for j in newest if status_at(j, now) in (COMPLETED, FAILED)]
         assert ids(store.finished_jobs(now, 4)) == ids(finished[:4])
 
