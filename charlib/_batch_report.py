@@ -108,18 +108,24 @@ class BatchResult:
         return self.out / INDEX_NAME
 
 
+# The fields of a record that its ledger row holds under the same names.
+_ROW_FIELDS = (
+    "line",
+    "name",
+    "stage",
+    "outcome",
+    "job_id",
+    "images_saved",
+    "images_failed",
+    "error",
+)
+
+
 def _record(out: Path, row: LedgerRow) -> CharacterRecord:
     return CharacterRecord(
-        line=row.line,
-        name=row.name,
+        **{name: getattr(row, name) for name in _ROW_FIELDS},
         character_id=row.key,
-        stage=row.stage,
-        outcome=row.outcome,
-        job_id=row.job_id,
         jobs_started=row.attempt,
-        images_saved=row.images_saved,
-        images_failed=row.images_failed,
-        error=row.error,
         folder=out / row.key,
         files=tuple(row.files),
     )

@@ -6,24 +6,11 @@ with a :class:`~charlib.Client` (one call after another) or an :class:`~charlib.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from charlib._batch_flow import BatchFlow, Calls, PollJobs
-from charlib._batch_ledger import BatchDirectoryError
-from charlib._batch_steps import (
-    Call,
-    Download,
-    EnsureCharacter,
-    InitialImage,
-    ListJobs,
-    ReadReference,
-    SetReference,
-    StartJob,
-)
+from charlib._batch_steps import Call, ListJobs
 from charlib._exceptions import CharlibError
-from charlib._models import JobType
-from charlib._types import NOT_GIVEN, NotGiven
 from charlib._wait_flow import Sleep, advance
 
 if TYPE_CHECKING:
@@ -31,77 +18,19 @@ if TYPE_CHECKING:
 
 __all__ = ["run_async", "run_sync"]
 
-_PAGE = 100  # jobs per page when listing a character's jobs
-_DOWNLOAD_CONCURRENCY = 4  # images fetched at once per set
-
-
-def _given(value: str | None) -> str | NotGiven:
-    return NOT_GIVEN if value is None else value
-
-
-def _folder(call: Download) -> Path:
-    """The character's folder, refused when it is a link (it would put the set, and whatever
-    the service sends, outside the batch directory)."""
-    if call.dest.is_symlink():
-        raise BatchDirectoryError(call.dest, "is a link: the set is saved only inside the batch")
-    return call.dest
-
 
 def _call(client: Client, call: Call) -> Any:
     """Make one call with the blocking client."""
-    characters = client.characters
-    if isinstance(call, EnsureCharacter):
-        return characters.get_or_create(name=call.name, character_id=call.character_id)
-    if isinstance(call, ReadReference):
-        return characters.get_reference_image(call.character_oid)
-    if isinstance(call, SetReference):
-        return characters.set_reference_image(call.character_oid, media_id=call.media_id)
-    if isinstance(call, InitialImage):
-        return characters.generate_initial_image(
-            call.character_oid, prompt=call.prompt, style=_given(call.style)
-        )
-    if isinstance(call, ListJobs):
-        listing = client.jobs.list_all(
-            character_id=call.character_oid, job_type=JobType.SET_360, limit=_PAGE
-        )
-        return list(listing)
-    if isinstance(call, StartJob):
-        # No retries of its own: a retry after a lost answer starts a second job on a service
-        # that ignores the key; the step flow lists the jobs again instead.
-        once = client.with_options(max_retries=0).characters
-        return once.generate_360_set(
-            call.character_oid, idempotency_key=call.idempotency_key, **call.params
-        )
-    assert isinstance(call, Download)
-    return client.jobs.download(call.job_id, _folder(call), concurrency=_DOWNLOAD_CONCURRENCY)
+    reply = call.make(client)
+    return list(reply) if isinstance(call, ListJobs) else reply
 
 
 async def _acall(client: AsyncClient, call: Call) -> Any:
     """Same as :func:`_call`, awaited."""
-    characters = client.characters
-    if isinstance(call, EnsureCharacter):
-        return await characters.get_or_create(name=call.name, character_id=call.character_id)
-    if isinstance(call, ReadReference):
-        return await characters.get_reference_image(call.character_oid)
-    if isinstance(call, SetReference):
-        return await characters.set_reference_image(call.character_oid, media_id=call.media_id)
-    if isinstance(call, InitialImage):
-        return await characters.generate_initial_image(
-            call.character_oid, prompt=call.prompt, style=_given(call.style)
-        )
+    reply = call.make(client)
     if isinstance(call, ListJobs):
-        listing = client.jobs.list_all(
-            character_id=call.character_oid, job_type=JobType.SET_360, limit=_PAGE
-        )
-        return [job async for job in listing]
-    if isinstance(call, StartJob):
-        once = client.with_options(max_retries=0).characters  # as in _call
-        return await once.generate_360_set(
-            call.character_oid, idempotency_key=call.idempotency_key, **call.params
-        )
-    assert isinstance(call, Download)
-    dest = _folder(call)
-    return await client.jobs.download(call.job_id, dest, concurrency=_DOWNLOAD_CONCURRENCY)
+        return [job async for job in reply]
+    return await reply
 
 
 def run_sync(client: Client, flow: BatchFlow) -> None:

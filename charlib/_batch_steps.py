@@ -39,6 +39,7 @@ from charlib._batch_ledger import (
     PARTIAL,
     REFERENCE,
     STARTED,
+    BatchDirectoryError,
     Ledger,
     LedgerRow,
 )
@@ -50,8 +51,10 @@ from charlib._exceptions import (
     RateLimitError,
 )
 from charlib._models import JobState, JobType
+from charlib._types import NOT_GIVEN
 
 if TYPE_CHECKING:
+    from charlib._client import AsyncClient, Client
     from charlib._download_set import DownloadReport
     from charlib._models import JobStatus
 
@@ -72,60 +75,105 @@ __all__ = [
 ]
 
 
+_PAGE = 100  # jobs per page when listing a character's jobs
+_DOWNLOAD_CONCURRENCY = 4  # images fetched at once per set
+
+# Each call below is one remote call, which its ``make`` makes with a client: with a ``Client``
+# it returns the reply, with an ``AsyncClient`` an awaitable of it (``ListJobs``: the jobs as an
+# iterator, or an async one, for the runner to read).
+
+
 @dataclass(frozen=True, slots=True)
 class EnsureCharacter:
-    """``characters.get_or_create(name=, character_id=)``. Reply: the ``Character``."""
+    """Find the character by its id, or create it. Reply: the ``Character``."""
 
     name: str
     character_id: str
 
+    def make(self, client: Client | AsyncClient) -> Any:
+        return client.characters.get_or_create(name=self.name, character_id=self.character_id)
+
 
 @dataclass(frozen=True, slots=True)
 class ReadReference:
-    """``characters.get_reference_image``. Reply: the ``ReferenceImage``."""
+    """Read the character's master reference. Reply: the ``ReferenceImage``."""
 
     character_oid: str
+
+    def make(self, client: Client | AsyncClient) -> Any:
+        return client.characters.get_reference_image(self.character_oid)
 
 
 @dataclass(frozen=True, slots=True)
 class SetReference:
-    """``characters.set_reference_image(media_id=)``. Reply: the ``ReferenceImage``."""
+    """Make an uploaded image the master reference. Reply: the ``ReferenceImage``."""
 
     character_oid: str
     media_id: str
 
+    def make(self, client: Client | AsyncClient) -> Any:
+        return client.characters.set_reference_image(self.character_oid, media_id=self.media_id)
+
 
 @dataclass(frozen=True, slots=True)
 class InitialImage:
-    """``characters.generate_initial_image``. Reply: the ``InitialImage``."""
+    """Generate the master reference from a prompt. Reply: the ``InitialImage``."""
 
     character_oid: str
     prompt: str
     style: str | None
 
+    def make(self, client: Client | AsyncClient) -> Any:
+        style = NOT_GIVEN if self.style is None else self.style
+        return client.characters.generate_initial_image(
+            self.character_oid, prompt=self.prompt, style=style
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ListJobs:
-    """Every 360-set job of the character (``jobs.list_all``). Reply: a list of ``JobStatus``."""
+    """Every 360-set job of the character. Reply: a list of ``JobStatus``."""
 
     character_oid: str
+
+    def make(self, client: Client | AsyncClient) -> Any:
+        return client.jobs.list_all(
+            character_id=self.character_oid, job_type=JobType.SET_360, limit=_PAGE
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class StartJob:
-    """``characters.generate_360_set`` with this idempotency key. Reply: the ``Job``."""
+    """Start the 360-set job with this idempotency key. Reply: the ``Job``."""
 
     character_oid: str
     params: dict[str, Any]
     idempotency_key: str
 
+    def make(self, client: Client | AsyncClient) -> Any:
+        # No retries of its own: a retry after a lost answer starts a second job on a service
+        # that ignores the key; the step flow lists the jobs again instead.
+        once = client.with_options(max_retries=0).characters
+        return once.generate_360_set(
+            self.character_oid, idempotency_key=self.idempotency_key, **self.params
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Download:
-    """``jobs.download(job_id, dest)``. Reply: the ``DownloadReport``."""
+    """Save the job's set in ``dest``. Reply: the ``DownloadReport``."""
 
     job_id: str
     dest: Path
+
+    def make(self, client: Client | AsyncClient) -> Any:
+        # A folder that is a link would put the set, and whatever the service sends, outside
+        # the batch directory.
+        if self.dest.is_symlink():
+            raise BatchDirectoryError(
+                self.dest, "is a link: the set is saved only inside the batch"
+            )
+        return client.jobs.download(self.job_id, self.dest, concurrency=_DOWNLOAD_CONCURRENCY)
 
 
 @dataclass(frozen=True, slots=True)

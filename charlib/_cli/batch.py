@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,46 +78,80 @@ could not be reached; 130 interrupted (Ctrl-C or SIGTERM).""",
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _RunOption:
+    """An option of ``batch run`` that shapes the run: the parser reads it, and
+    :func:`resume_command` gives it again when it differs from its default.
+
+    With ``bounds`` it takes an integer in that range (``default`` when not given); with
+    ``seconds``, a number of seconds; with neither it is a switch.
+    """
+
+    flag: str
+    help: str
+    bounds: tuple[int, int] | None = None
+    default: int | None = None
+    seconds: bool = False
+
+    @property
+    def dest(self) -> str:
+        """Its name in the parsed arguments."""
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    def arguments(self) -> dict[str, Any]:
+        """What ``add_argument`` takes after the flag."""
+        from charlib._cli import parser as tree  # loaded: it is the module calling add_commands
+
+        if self.bounds is not None:
+            low, high = self.bounds
+            text = f"{self.help}, {low}-{high} (default %(default)s)"
+            return {
+                "type": tree._int_range(low, high),
+                "default": self.default,
+                "metavar": "N",
+                "help": text,
+            }
+        if self.seconds:
+            return {"type": tree._positive, "metavar": "SECONDS", "help": self.help}
+        return {"action": "store_true", "help": self.help}
+
+    def given(self, value: float | bool | None) -> list[str]:
+        """The words that give ``value`` again (none for the default)."""
+        if value is None or value is False or value == self.default:
+            return []
+        return [self.flag] if value is True else [self.flag, f"{value:g}"]
+
+
+_RUN_OPTIONS = (
+    _RunOption(
+        "--max-active", "characters worked on (so jobs running) at once", (1, 1000), default=4
+    ),
+    _RunOption("--retry-failed", "new jobs for a character whose job failed", (0, 10), default=1),
+    _RunOption(
+        "--require-all",
+        "a set with failed shots is retried like a failed job, and not ok at the end",
+    ),
+    _RunOption("--poll", "poll every job at this interval", seconds=True),
+    _RunOption(
+        "--job-timeout",
+        "follow one job at most this long, then leave it for a later run (default 3 h)",
+        seconds=True,
+    ),
+    _RunOption("--no-progress", "no progress bar on stderr"),
+)
+
+
 def add_commands(commands_: Commands, command: NewCommand, finish: FinishCommand) -> None:
     """Add ``batch run`` and ``batch status`` to the ``charlib`` command."""
     from charlib._cli import parser as tree  # loaded: it is the module calling this
 
-    group = command(commands_, "batch")
-    group.set_defaults(handler=None, help_parser=group)
-    verbs = group.add_subparsers(title="commands", metavar="COMMAND")
+    verbs = tree._verbs(command(commands_, "batch"))
 
     run = command(verbs, "batch run")
     run.add_argument("cast", metavar="CAST", help="the cast: a .csv or .jsonl file")
     run.add_argument("--out", required=True, metavar="DIR", help="the batch directory")
-    run.add_argument(
-        "--max-active",
-        type=tree._int_range(1, 1000),
-        default=4,
-        metavar="N",
-        help="characters worked on (so jobs running) at once, 1-1000 (default %(default)s)",
-    )
-    run.add_argument(
-        "--retry-failed",
-        type=tree._int_range(0, 10),
-        default=1,
-        metavar="N",
-        help="new jobs for a character whose job failed, 0-10 (default %(default)s)",
-    )
-    run.add_argument(
-        "--require-all",
-        action="store_true",
-        help="a set with failed shots is retried like a failed job, and not ok at the end",
-    )
-    run.add_argument(
-        "--poll", type=tree._positive, metavar="SECONDS", help="poll every job at this interval"
-    )
-    run.add_argument(
-        "--job-timeout",
-        type=tree._positive,
-        metavar="SECONDS",
-        help="follow one job at most this long, then leave it for a later run (default 3 h)",
-    )
-    run.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    for option in _RUN_OPTIONS:
+        run.add_argument(option.flag, **option.arguments())
     finish(run, batch_run, "the outcome of every character")
 
     status = command(verbs, "batch status")
@@ -132,18 +167,8 @@ def resume_command(args: argparse.Namespace) -> str:
     if args.request_timeout is not None:
         words += ["--timeout", f"{args.request_timeout:g}"]
     words += ["batch", "run", args.cast, "--out", args.out]
-    if args.max_active != 4:
-        words += ["--max-active", str(args.max_active)]
-    if args.retry_failed != 1:
-        words += ["--retry-failed", str(args.retry_failed)]
-    if args.require_all:
-        words.append("--require-all")
-    if args.poll is not None:
-        words += ["--poll", f"{args.poll:g}"]
-    if args.job_timeout is not None:
-        words += ["--job-timeout", f"{args.job_timeout:g}"]
-    if args.no_progress:
-        words.append("--no-progress")
+    for option in _RUN_OPTIONS:
+        words += option.given(getattr(args, option.dest))
     if args.json:
         words.append("--json")
     return shlex.join(words)

@@ -4,6 +4,7 @@ and its JSON, a directory that holds no batch."""
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,3 +66,25 @@ def test_status_of_a_directory_without_a_batch_is_a_usage_error(
     """Exit 2 naming the missing ledger."""
     assert main(["batch", "status", str(tmp_path)]) == 2
     assert ".charlib-batch.sqlite not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        [],
+        ["--max-active", "8", "--retry-failed", "0", "--require-all", "--poll", "0.5"],
+        ["--retry-failed", "3", "--job-timeout", "90", "--no-progress", "--json"],
+    ],
+)
+def test_the_resume_command_gives_back_every_option_not_left_at_its_default(
+    options: list[str],
+) -> None:
+    """The command printed on Ctrl-C is the one typed, defaults said again left out."""
+    from charlib._cli.batch import resume_command
+    from charlib._cli.parser import parse
+
+    typed = ["--base-url", "http://127.0.0.1:9", "batch", "run", "cast.csv", "--out", "sets"]
+    words = ["charlib", *typed, *options]
+    assert shlex.split(resume_command(parse([*typed, *options]))) == words
+    defaults = ["--max-active", "4", "--retry-failed", "1"]
+    assert shlex.split(resume_command(parse([*typed, *defaults, *options]))) == words
