@@ -436,4 +436,5 @@ def download_status(
 ) -> DownloadReport:
     """``JobStatus.download``: ``client.jobs.download(status, dest, ...)``."""
     with _client_or_env(client) as chosen:
-        return chosen.jobs._download(status, options)
+        chosen._ensure_open()  # the images are fetched through the client's pool
+        return download_set(chosen, status, options)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +23,13 @@ from urllib.parse import quote
 from charlib._contact_sheet import Card, failed_shot_card, sheet_page
 from charlib._download import Fetched, NotFetched, Outcome
 from charlib._download_errors import DownloadError
+from charlib._download_options import DownloadOptions
 from charlib._exceptions import InvalidParameterError
 from charlib._files import PART_SUFFIX, PartFile, file_stem, safe_slug, write_atomic
 from charlib._job import AsyncJob, Job
 from charlib._manifest import INDEX, MANIFEST, document, image_facts, read_manifest, verified_entry
 from charlib._media import Fetcher, Target
 from charlib._models import GeneratedImage, JobStatus
-from charlib._params import check_int
 from charlib._shots import shot_slug
 
 __all__ = [
@@ -48,7 +47,6 @@ logger = logging.getLogger("charlib")
 
 #: Positions given to shots the canonical 27 do not know, in the order the server lists them.
 FIRST_UNKNOWN_POSITION = 28
-MAX_CONCURRENCY = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,53 +138,6 @@ class DownloadReport:
         return (
             f"DownloadReport(job {self.job_id!r}: {len(self.downloaded)} downloaded, "
             f"{len(self.skipped)} skipped, {len(self.failed)} failed -> {str(self.dest)!r})"
-        )
-
-
-@dataclass(frozen=True)
-class DownloadOptions:
-    """The checked arguments of a download."""
-
-    dest: Path
-    concurrency: int
-    overwrite: bool
-    manifest: bool
-    progress: bool
-    on_file: OnFile | None
-    max_bytes: int
-
-    @classmethod
-    def check(
-        cls,
-        dest: object,
-        concurrency: int,
-        overwrite: bool,
-        manifest: bool,
-        progress: bool,
-        on_file: OnFile | None,
-        max_bytes: int,
-    ) -> DownloadOptions:
-        """Validate every argument before anything is fetched (errors name the argument).
-
-        The arguments are those of :meth:`Jobs.download <charlib.Jobs.download>` after ``job``,
-        in its order (each ``download`` method builds this in one line)."""
-        if not isinstance(dest, str | os.PathLike) or not os.fspath(dest):
-            raise InvalidParameterError("dest", f"must be a directory path, got {dest!r}")
-        count = check_int("concurrency", concurrency, minimum=1)
-        flags = {"overwrite": overwrite, "manifest": manifest, "progress": progress}
-        for flag, value in flags.items():
-            if not isinstance(value, bool):
-                raise InvalidParameterError(flag, f"must be True or False, got {value!r}")
-        if on_file is not None and not callable(on_file):
-            raise InvalidParameterError("on_file", f"must be callable, got {on_file!r}")
-        return cls(
-            Path(os.fspath(dest)),
-            min(count, MAX_CONCURRENCY),
-            overwrite,
-            manifest,
-            progress,
-            on_file,
-            check_int("max_bytes", max_bytes, minimum=1),
         )
 
 

@@ -13,26 +13,23 @@ a handle shows itself as HTML (``_repr_html_``), with the last status it saw.
 
 from __future__ import annotations
 
-import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
 
-from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
+from charlib._download_options import download_call
 from charlib._exceptions import InvalidParameterError, JobError, WaitTimeoutError
 from charlib._models import CancelResult, JobAccepted, JobStatus
-from charlib._polling import PollPolicy
-from charlib._wait_options import WaitOptions
-from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
+from charlib._signature import takes_rest
+from charlib._wait_options import WaitOptions, wait_call, watch_call
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
-    from charlib._display import ProgressBar
-    from charlib._download_set import DownloadReport, FailedDownload, SavedImage
+    from charlib._download_set import DownloadReport
 
 __all__ = ["AsyncJob", "Job"]  # job_id_of, job_ids_of: for the resources only
 
@@ -159,57 +156,24 @@ class Job(_JobBase):
         """Ask the server to cancel the job (``client.jobs.cancel(job.id)``)."""
         return self._client.jobs.cancel(self.id)
 
-    def wait(
-        self,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-        cancel_on_timeout: bool = False,
-        raise_on_partial: bool = False,
-    ) -> JobStatus:
+    @takes_rest(wait_call)
+    def wait(self, *args: Any, **kwargs: Any) -> JobStatus:
         """Wait until the job ends (``client.jobs.wait(job.id, ...)``; same arguments)."""
-        options = WaitOptions(
-            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
-        )
-        return self._wait(options)
+        return self._wait(wait_call(self, *args, **kwargs)[1])
 
     def _wait(self, options: WaitOptions) -> JobStatus:
         with self._noting_failures():
             return self._seen(self._client.jobs._wait(self.id, options))
 
-    def watch(
-        self,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-    ) -> Iterator[JobStatus]:
+    @takes_rest(watch_call)
+    def watch(self, *args: Any, **kwargs: Any) -> Iterator[JobStatus]:
         """Snapshots as the job changes (``client.jobs.watch(job.id, ...)``; same arguments)."""
-        return self._client.jobs.watch(
-            self.id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
-        )
+        return self._client.jobs.watch(self.id, *args, **kwargs)
 
-    def download(
-        self,
-        dest: str | os.PathLike[str],
-        *,
-        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
-        overwrite: bool = False,
-        manifest: bool = True,
-        progress: bool = False,
-        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> DownloadReport:
+    @takes_rest(download_call)
+    def download(self, *args: Any, **kwargs: Any) -> DownloadReport:
         """Save the finished job's images (``client.jobs.download(job, dest, ...)``)."""
-        from charlib._download_set import DownloadOptions
-
-        options = DownloadOptions.check(
-            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
-        )
-        return self._client.jobs._download(self, options)
+        return self._client.jobs.download(self, *args, **kwargs)
 
 
 class AsyncJob(_JobBase):
@@ -227,54 +191,21 @@ class AsyncJob(_JobBase):
         """Same as :meth:`Job.cancel`, awaited."""
         return await self._client.jobs.cancel(self.id)
 
-    async def wait(
-        self,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-        cancel_on_timeout: bool = False,
-        raise_on_partial: bool = False,
-    ) -> JobStatus:
+    @takes_rest(wait_call)
+    async def wait(self, *args: Any, **kwargs: Any) -> JobStatus:
         """Same as :meth:`Job.wait`, awaited."""
-        options = WaitOptions(
-            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
-        )
-        return await self._wait(options)
+        return await self._wait(wait_call(self, *args, **kwargs)[1])
 
     async def _wait(self, options: WaitOptions) -> JobStatus:
         with self._noting_failures():
             return self._seen(await self._client.jobs._wait(self.id, options))
 
-    def watch(
-        self,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-    ) -> AsyncIterator[JobStatus]:
+    @takes_rest(watch_call)
+    def watch(self, *args: Any, **kwargs: Any) -> AsyncIterator[JobStatus]:
         """Same as :meth:`Job.watch`, as an async iterator (``async for``)."""
-        return self._client.jobs.watch(
-            self.id, timeout=timeout, poll=poll, on_progress=on_progress, progress=progress
-        )
+        return self._client.jobs.watch(self.id, *args, **kwargs)
 
-    async def download(
-        self,
-        dest: str | os.PathLike[str],
-        *,
-        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
-        overwrite: bool = False,
-        manifest: bool = True,
-        progress: bool = False,
-        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> DownloadReport:
+    @takes_rest(download_call)
+    async def download(self, *args: Any, **kwargs: Any) -> DownloadReport:
         """Same as :meth:`Job.download`, awaited."""
-        from charlib._download_set import DownloadOptions
-
-        options = DownloadOptions.check(
-            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
-        )
-        return await self._client.jobs._download(self, options)
+        return await self._client.jobs.download(self, *args, **kwargs)

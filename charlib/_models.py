@@ -420,7 +420,7 @@ class JobStatus(WireModel):
                 from the environment.
         """
         from charlib._download_io import download_status
-        from charlib._download_set import DownloadOptions
+        from charlib._download_options import DownloadOptions
 
         options = DownloadOptions.check(
             dest, concurrency, overwrite, manifest, progress, on_file, max_bytes

@@ -21,7 +21,7 @@ import httpx
 from charlib._cassette import CassetteWriter, check_name
 from charlib._exceptions import CharlibError, InvalidParameterError
 from charlib._polling import PollPolicy
-from charlib._resources.characters import generate_360_set_body, generate_360_set_spec
+from charlib._resources.characters import generate_360_set_body, start_360_set_spec
 from charlib._resources.jobs import Jobs, get_spec
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._wait_options import WaitOptions
@@ -188,7 +188,7 @@ def record_new_job(
     body = generate_360_set_body(
         style, quality_threshold, image_count, max_retries, angles, custom_seed
     )
-    spec = generate_360_set_spec(character_id, body, NOT_GIVEN)
+    spec = start_360_set_spec(character_id, body, NOT_GIVEN)
     answers: list[httpx.Response] = []
 
     def keep(response: httpx.Response) -> Any:

@@ -23,7 +23,7 @@ from charlib._config import (
     ENV_API_KEY,
     ENV_BASE_URL,
 )
-from charlib._download_set import MAX_CONCURRENCY
+from charlib._download_options import MAX_CONCURRENCY
 from charlib._models import JobState, JobType
 from charlib._version import __version__
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT

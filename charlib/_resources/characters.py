@@ -45,6 +45,7 @@ from charlib._polling import PollPolicy
 from charlib._request import RequestSpec
 from charlib._response import model_parser
 from charlib._retry import RetryMode
+from charlib._signature import takes
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._wait_options import WaitOptions
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
@@ -91,9 +92,12 @@ def get_spec(character_id: str) -> RequestSpec[Character]:
 
 
 def list_spec(
-    search: str | NotGiven, page: int | NotGiven, limit: int | NotGiven
+    *,
+    search: str | NotGiven = NOT_GIVEN,
+    page: int | NotGiven = NOT_GIVEN,
+    limit: int | NotGiven = NOT_GIVEN,
 ) -> RequestSpec[CharacterPage]:
-    """``GET /api/v1/characters``."""
+    """``GET /api/v1/characters``: the parameters of ``Characters.list``."""
     params: dict[str, str | int] = {}
     if not isinstance(search, NotGiven):
         params["search"] = check_str("search", search)
@@ -123,7 +127,9 @@ def wanted_character_id(name: str, fields: Mapping[str, Any]) -> str:
 
 def find_spec(character_id: str, page: int) -> RequestSpec[CharacterPage]:
     """One page of the search that :meth:`Characters.find` runs for ``character_id``."""
-    return list_spec(check_str("character_id", character_id), page, FIND_PAGE_SIZE)
+    return list_spec(
+        search=check_str("character_id", character_id), page=page, limit=FIND_PAGE_SIZE
+    )
 
 
 def search_page(cursor: PageCursor, page: CharacterPage, character_id: str) -> Character | None:
@@ -161,11 +167,13 @@ def delete_spec(character_id: str) -> RequestSpec[DeleteResult]:
 
 def set_reference_image_spec(
     character_id: str,
-    media_id: str | NotGiven,
-    image_url: str | NotGiven,
-    metadata: Mapping[str, Any] | NotGiven,
+    *,
+    media_id: str | NotGiven = NOT_GIVEN,
+    image_url: str | NotGiven = NOT_GIVEN,
+    metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
 ) -> RequestSpec[ReferenceImage]:
-    """``PUT /api/v1/characters/{id}/reference-image``."""
+    """``PUT /api/v1/characters/{id}/reference-image``: the parameters of
+    ``Characters.set_reference_image``."""
     if isinstance(media_id, NotGiven) and isinstance(image_url, NotGiven):
         raise InvalidParameterError("media_id", "either media_id or image_url is required")
     if not isinstance(media_id, NotGiven):
@@ -195,13 +203,15 @@ def delete_reference_image_spec(character_id: str) -> RequestSpec[ReferenceImage
 
 def generate_initial_image_spec(
     character_id: str,
+    *,
     prompt: str,
-    style: str | NotGiven,
-    width: int | NotGiven,
-    height: int | NotGiven,
-    idempotency_key: str | NotGiven | None,
+    style: str | NotGiven = NOT_GIVEN,
+    width: int | NotGiven = NOT_GIVEN,
+    height: int | NotGiven = NOT_GIVEN,
+    idempotency_key: str | NotGiven | None = NOT_GIVEN,
 ) -> RequestSpec[InitialImage]:
-    """``POST /api/v1/characters/{id}/generate-initial-image``."""
+    """``POST /api/v1/characters/{id}/generate-initial-image``: the parameters of
+    ``Characters.generate_initial_image``."""
     if not check_str("prompt", prompt).strip():
         raise InvalidParameterError("prompt", "must not be empty")
     if not isinstance(style, NotGiven):
@@ -259,9 +269,53 @@ def generate_360_set_body(
 
 
 def generate_360_set_spec(
+    character_id: str,
+    *,
+    style: str | NotGiven = NOT_GIVEN,
+    quality_threshold: float | NotGiven = NOT_GIVEN,
+    image_count: int | NotGiven = NOT_GIVEN,
+    max_retries: int | NotGiven = NOT_GIVEN,
+    angles: Sequence[str] | NotGiven = NOT_GIVEN,
+    custom_seed: int | NotGiven = NOT_GIVEN,
+    idempotency_key: str | NotGiven | None = NOT_GIVEN,
+) -> RequestSpec[JobAccepted]:
+    """The parameters of ``Characters.generate_360_set``: its request."""
+    body = generate_360_set_body(
+        style, quality_threshold, image_count, max_retries, angles, custom_seed
+    )
+    return start_360_set_spec(character_id, body, idempotency_key)
+
+
+def generate_360_set_and_wait_call(
+    character_id: str,
+    *,
+    style: str | NotGiven = NOT_GIVEN,
+    quality_threshold: float | NotGiven = NOT_GIVEN,
+    image_count: int | NotGiven = NOT_GIVEN,
+    max_retries: int | NotGiven = NOT_GIVEN,
+    angles: Sequence[str] | NotGiven = NOT_GIVEN,
+    custom_seed: int | NotGiven = NOT_GIVEN,
+    idempotency_key: str | NotGiven | None = NOT_GIVEN,
+    timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+    poll: PollPolicy | float | None = None,
+    on_progress: ProgressCallback | None = None,
+    progress: bool | ProgressBar = False,
+    cancel_on_timeout: bool = False,
+    raise_on_partial: bool = False,
+) -> tuple[RequestSpec[JobAccepted], WaitOptions]:
+    """The parameters of ``Characters.generate_360_set_and_wait``: those of
+    ``generate_360_set`` and of ``Jobs.wait`` after the job."""
+    body = generate_360_set_body(
+        style, quality_threshold, image_count, max_retries, angles, custom_seed
+    )
+    wait = WaitOptions(timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial)
+    return start_360_set_spec(character_id, body, idempotency_key), wait
+
+
+def start_360_set_spec(
     character_id: str, body: dict[str, object], idempotency_key: str | NotGiven | None
 ) -> RequestSpec[JobAccepted]:
-    """``POST /api/v1/characters/{id}/generate-360-set``."""
+    """``POST /api/v1/characters/{id}/generate-360-set`` with a checked body."""
     path = _path(character_id, "/generate-360-set")
     key, mode = idempotency(idempotency_key)
     return RequestSpec(
@@ -271,12 +325,14 @@ def generate_360_set_spec(
 
 def generate_core_set_spec(
     character_id: str,
-    custom_seed: int | NotGiven,
-    quality_threshold: float | NotGiven,
-    max_retries: int | NotGiven,
-    include_addon_shots: bool | NotGiven,
+    *,
+    custom_seed: int | NotGiven = NOT_GIVEN,
+    quality_threshold: float | NotGiven = NOT_GIVEN,
+    max_retries: int | NotGiven = NOT_GIVEN,
+    include_addon_shots: bool | NotGiven = NOT_GIVEN,
 ) -> RequestSpec[CoreSetResult]:
-    """``POST /api/v1/characters/{id}/generate-core-set``: long timeout, never retried."""
+    """``POST /api/v1/characters/{id}/generate-core-set`` (the parameters of
+    ``Characters.generate_core_set``): long timeout, never retried."""
     if not isinstance(custom_seed, NotGiven):
         check_int("custom_seed", custom_seed)
     if not isinstance(quality_threshold, NotGiven):
@@ -336,13 +392,8 @@ class Characters:
         """
         return self._client._request(get_spec(character_id))
 
-    def list(
-        self,
-        *,
-        search: str | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
-    ) -> CharacterPage:
+    @takes(list_spec)
+    def list(self, *args: Any, **kwargs: Any) -> CharacterPage:
         """Fetch one page of characters, newest first.
 
         Args:
@@ -350,7 +401,7 @@ class Characters:
             page: 1-based page number (server default 1).
             limit: page size (server default 10).
         """
-        return self._client._request(list_spec(search, page, limit))
+        return self._client._request(list_spec(*args, **kwargs))
 
     def find(self, *, character_id: str) -> Character | None:
         """The character whose ``characterId`` (the slug, not the ``id``) is exactly this.
@@ -409,21 +460,14 @@ class Characters:
         """Delete a character."""
         return self._client._request(delete_spec(character_id))
 
-    def set_reference_image(
-        self,
-        character_id: str,
-        *,
-        media_id: str | NotGiven = NOT_GIVEN,
-        image_url: str | NotGiven = NOT_GIVEN,
-        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-    ) -> ReferenceImage:
+    @takes(set_reference_image_spec)
+    def set_reference_image(self, *args: Any, **kwargs: Any) -> ReferenceImage:
         """Set the character's master reference image (give ``media_id`` or ``image_url``).
 
         Raises:
             InvalidParameterError: neither ``media_id`` nor ``image_url`` was given.
         """
-        spec = set_reference_image_spec(character_id, media_id, image_url, metadata)
-        return self._client._request(spec)
+        return self._client._request(set_reference_image_spec(*args, **kwargs))
 
     def get_reference_image(self, character_id: str) -> ReferenceImage:
         """Read the character's master reference image."""
@@ -433,39 +477,18 @@ class Characters:
         """Reset the master reference image and everything derived from it (gallery, flags)."""
         return self._client._request(delete_reference_image_spec(character_id))
 
-    def generate_initial_image(
-        self,
-        character_id: str,
-        *,
-        prompt: str,
-        style: str | NotGiven = NOT_GIVEN,
-        width: int | NotGiven = NOT_GIVEN,
-        height: int | NotGiven = NOT_GIVEN,
-        idempotency_key: str | NotGiven | None = NOT_GIVEN,
-    ) -> InitialImage:
+    @takes(generate_initial_image_spec)
+    def generate_initial_image(self, *args: Any, **kwargs: Any) -> InitialImage:
         """Generate an image from ``prompt`` and attach it as the master reference.
 
         This is the simplest way to satisfy the master-reference precondition of
         :meth:`generate_360_set`. Generation can take a while: consider
         ``client.with_options(timeout=120)``.
         """
-        spec = generate_initial_image_spec(
-            character_id, prompt, style, width, height, idempotency_key
-        )
-        return self._client._request(spec)
+        return self._client._request(generate_initial_image_spec(*args, **kwargs))
 
-    def generate_360_set(
-        self,
-        character_id: str,
-        *,
-        style: str | NotGiven = NOT_GIVEN,
-        quality_threshold: float | NotGiven = NOT_GIVEN,
-        image_count: int | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        angles: Sequence[str] | NotGiven = NOT_GIVEN,
-        custom_seed: int | NotGiven = NOT_GIVEN,
-        idempotency_key: str | NotGiven | None = NOT_GIVEN,
-    ) -> Job:
+    @takes(generate_360_set_spec)
+    def generate_360_set(self, *args: Any, **kwargs: Any) -> Job:
         """Start the background job that generates the 360° reference set.
 
         Only given arguments are sent; an explicit ``0`` is sent as ``0``.
@@ -491,68 +514,30 @@ class Characters:
             MasterReferenceRequiredError: the character has no usable master reference.
             NotFoundError: no such character.
         """
-        body = generate_360_set_body(
-            style, quality_threshold, image_count, max_retries, angles, custom_seed
-        )
-        return self._start(character_id, body, idempotency_key)
+        return self._start(generate_360_set_spec(*args, **kwargs))
 
-    def _start(
-        self, character_id: str, body: dict[str, object], idempotency_key: str | NotGiven | None
-    ) -> Job:
-        spec = generate_360_set_spec(character_id, body, idempotency_key)
+    def _start(self, spec: RequestSpec[JobAccepted]) -> Job:
         return Job(self._client, self._client._request(spec))
 
-    def generate_360_set_and_wait(
-        self,
-        character_id: str,
-        *,
-        style: str | NotGiven = NOT_GIVEN,
-        quality_threshold: float | NotGiven = NOT_GIVEN,
-        image_count: int | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        angles: Sequence[str] | NotGiven = NOT_GIVEN,
-        custom_seed: int | NotGiven = NOT_GIVEN,
-        idempotency_key: str | NotGiven | None = NOT_GIVEN,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-        cancel_on_timeout: bool = False,
-        raise_on_partial: bool = False,
-    ) -> JobStatus:
+    @takes(generate_360_set_and_wait_call)
+    def generate_360_set_and_wait(self, *args: Any, **kwargs: Any) -> JobStatus:
         """Start a 360° set and wait for it: :meth:`generate_360_set`, then ``Job.wait``.
 
         Takes the arguments of both. On ``WaitTimeoutError`` the job goes on (unless
         ``cancel_on_timeout``); ``error.job_id`` resumes it.
         """
-        body = generate_360_set_body(
-            style, quality_threshold, image_count, max_retries, angles, custom_seed
-        )
-        wait = WaitOptions(
-            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
-        )
-        job = self._start(character_id, body, idempotency_key)
-        return job._wait(wait)
+        spec, wait = generate_360_set_and_wait_call(*args, **kwargs)
+        return self._start(spec)._wait(wait)
 
-    def generate_core_set(
-        self,
-        character_id: str,
-        *,
-        custom_seed: int | NotGiven = NOT_GIVEN,
-        quality_threshold: float | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        include_addon_shots: bool | NotGiven = NOT_GIVEN,
-    ) -> CoreSetResult:
+    @takes(generate_core_set_spec)
+    def generate_core_set(self, *args: Any, **kwargs: Any) -> CoreSetResult:
         """Deprecated: run the legacy blocking core-set generation (15-30 minutes).
 
         Emits ``DeprecationWarning``. Uses a 45-minute timeout and is never retried (a retry
         would start a second full generation). Prefer :meth:`generate_360_set`.
         """
         warnings.warn(_CORE_SET_DEPRECATION, DeprecationWarning, stacklevel=2)
-        spec = generate_core_set_spec(
-            character_id, custom_seed, quality_threshold, max_retries, include_addon_shots
-        )
-        return self._client._request(spec)
+        return self._client._request(generate_core_set_spec(*args, **kwargs))
 
 
 class AsyncCharacters:
@@ -571,15 +556,10 @@ class AsyncCharacters:
         """Same as :meth:`Characters.get`, awaited."""
         return await self._client._request(get_spec(character_id))
 
-    async def list(
-        self,
-        *,
-        search: str | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
-    ) -> CharacterPage:
+    @takes(list_spec)
+    async def list(self, *args: Any, **kwargs: Any) -> CharacterPage:
         """Same as :meth:`Characters.list`, awaited."""
-        return await self._client._request(list_spec(search, page, limit))
+        return await self._client._request(list_spec(*args, **kwargs))
 
     async def find(self, *, character_id: str) -> Character | None:
         """Same as :meth:`Characters.find`, awaited."""
@@ -614,17 +594,10 @@ class AsyncCharacters:
         """Same as :meth:`Characters.delete`, awaited."""
         return await self._client._request(delete_spec(character_id))
 
-    async def set_reference_image(
-        self,
-        character_id: str,
-        *,
-        media_id: str | NotGiven = NOT_GIVEN,
-        image_url: str | NotGiven = NOT_GIVEN,
-        metadata: Mapping[str, Any] | NotGiven = NOT_GIVEN,
-    ) -> ReferenceImage:
+    @takes(set_reference_image_spec)
+    async def set_reference_image(self, *args: Any, **kwargs: Any) -> ReferenceImage:
         """Same as :meth:`Characters.set_reference_image`, awaited."""
-        spec = set_reference_image_spec(character_id, media_id, image_url, metadata)
-        return await self._client._request(spec)
+        return await self._client._request(set_reference_image_spec(*args, **kwargs))
 
     async def get_reference_image(self, character_id: str) -> ReferenceImage:
         """Same as :meth:`Characters.get_reference_image`, awaited."""
@@ -634,86 +607,28 @@ class AsyncCharacters:
         """Same as :meth:`Characters.delete_reference_image`, awaited."""
         return await self._client._request(delete_reference_image_spec(character_id))
 
-    async def generate_initial_image(
-        self,
-        character_id: str,
-        *,
-        prompt: str,
-        style: str | NotGiven = NOT_GIVEN,
-        width: int | NotGiven = NOT_GIVEN,
-        height: int | NotGiven = NOT_GIVEN,
-        idempotency_key: str | NotGiven | None = NOT_GIVEN,
-    ) -> InitialImage:
+    @takes(generate_initial_image_spec)
+    async def generate_initial_image(self, *args: Any, **kwargs: Any) -> InitialImage:
         """Same as :meth:`Characters.generate_initial_image`, awaited."""
-        spec = generate_initial_image_spec(
-            character_id, prompt, style, width, height, idempotency_key
-        )
-        return await self._client._request(spec)
+        return await self._client._request(generate_initial_image_spec(*args, **kwargs))
 
-    async def generate_360_set(
-        self,
-        character_id: str,
-        *,
-        style: str | NotGiven = NOT_GIVEN,
-        quality_threshold: float | NotGiven = NOT_GIVEN,
-        image_count: int | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        angles: Sequence[str] | NotGiven = NOT_GIVEN,
-        custom_seed: int | NotGiven = NOT_GIVEN,
-        idempotency_key: str | NotGiven | None = NOT_GIVEN,
-    ) -> AsyncJob:
+    @takes(generate_360_set_spec)
+    async def generate_360_set(self, *args: Any, **kwargs: Any) -> AsyncJob:
         """Same as :meth:`Characters.generate_360_set`, awaited; returns an :class:`AsyncJob`."""
-        body = generate_360_set_body(
-            style, quality_threshold, image_count, max_retries, angles, custom_seed
-        )
-        return await self._start(character_id, body, idempotency_key)
+        return await self._start(generate_360_set_spec(*args, **kwargs))
 
-    async def _start(
-        self, character_id: str, body: dict[str, object], idempotency_key: str | NotGiven | None
-    ) -> AsyncJob:
-        spec = generate_360_set_spec(character_id, body, idempotency_key)
+    async def _start(self, spec: RequestSpec[JobAccepted]) -> AsyncJob:
         return AsyncJob(self._client, await self._client._request(spec))
 
-    async def generate_360_set_and_wait(
-        self,
-        character_id: str,
-        *,
-        style: str | NotGiven = NOT_GIVEN,
-        quality_threshold: float | NotGiven = NOT_GIVEN,
-        image_count: int | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        angles: Sequence[str] | NotGiven = NOT_GIVEN,
-        custom_seed: int | NotGiven = NOT_GIVEN,
-        idempotency_key: str | NotGiven | None = NOT_GIVEN,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-        cancel_on_timeout: bool = False,
-        raise_on_partial: bool = False,
-    ) -> JobStatus:
+    @takes(generate_360_set_and_wait_call)
+    async def generate_360_set_and_wait(self, *args: Any, **kwargs: Any) -> JobStatus:
         """Same as :meth:`Characters.generate_360_set_and_wait`, awaited."""
-        body = generate_360_set_body(
-            style, quality_threshold, image_count, max_retries, angles, custom_seed
-        )
-        wait = WaitOptions(
-            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
-        )
-        job = await self._start(character_id, body, idempotency_key)
+        spec, wait = generate_360_set_and_wait_call(*args, **kwargs)
+        job = await self._start(spec)
         return await job._wait(wait)
 
-    async def generate_core_set(
-        self,
-        character_id: str,
-        *,
-        custom_seed: int | NotGiven = NOT_GIVEN,
-        quality_threshold: float | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        include_addon_shots: bool | NotGiven = NOT_GIVEN,
-    ) -> CoreSetResult:
+    @takes(generate_core_set_spec)
+    async def generate_core_set(self, *args: Any, **kwargs: Any) -> CoreSetResult:
         """Deprecated: same as :meth:`Characters.generate_core_set`, awaited."""
         warnings.warn(_CORE_SET_DEPRECATION, DeprecationWarning, stacklevel=2)
-        spec = generate_core_set_spec(
-            character_id, custom_seed, quality_threshold, max_retries, include_addon_shots
-        )
-        return await self._client._request(spec)
+        return await self._client._request(generate_core_set_spec(*args, **kwargs))

@@ -13,22 +13,21 @@ import builtins
 import dataclasses
 import enum
 import json
-import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from charlib._config import DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_MAX_BYTES
+from charlib._download_options import download_call
 from charlib._exceptions import BadRequestError, CharlibError, InvalidParameterError
 from charlib._job import AsyncJob, Job, job_id_of, job_ids_of
 from charlib._models import CancelResult, JobAccepted, JobPage, JobState, JobStatus, JobType
 from charlib._pagination import PageCursor
 from charlib._params import check_int, check_str, path_segment
-from charlib._polling import PollPolicy
 from charlib._request import RequestSpec
 from charlib._response import model_parser, parse_job_page, parse_job_status
 from charlib._retry import RetryMode
+from charlib._signature import takes
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._wait_flow import (
     Cancel,
@@ -41,11 +40,9 @@ from charlib._wait_flow import (
     wait_flow,
     watch_flow,
 )
-from charlib._wait_options import WaitOptions
+from charlib._wait_options import GroupOptions, WaitOptions, group_call, wait_call, watch_call
 from charlib._waiting import (
-    DEFAULT_WAIT_TIMEOUT,
     FINAL_LOOK,
-    ProgressCallback,
     Waiter,
     WaitGroup,
     report_async,
@@ -53,8 +50,7 @@ from charlib._waiting import (
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
-    from charlib._display import JobsProgressBar, ProgressBar
-    from charlib._download_set import DownloadOptions, DownloadReport, FailedDownload, SavedImage
+    from charlib._download_set import DownloadReport
 
 __all__ = ["AsyncJobs", "Jobs"]
 
@@ -148,7 +144,8 @@ def list_params(
     job_type: JobType | str | NotGiven = NOT_GIVEN,
     limit: int | NotGiven = NOT_GIVEN,
 ) -> dict[str, str | int]:
-    """Validated query parameters shared by ``list`` and ``list_all`` (page excluded)."""
+    """The parameters of ``Jobs.list_all``, validated into the query of every page (``list``
+    adds ``page``)."""
     params: dict[str, str | int] = {}
     if not isinstance(character_id, NotGiven):
         params["characterId"] = check_str("character_id", character_id)
@@ -159,6 +156,19 @@ def list_params(
     if not isinstance(limit, NotGiven):
         params["limit"] = check_int("limit", limit, minimum=1, maximum=MAX_PAGE_SIZE)
     return params
+
+
+def list_page_spec(
+    *,
+    character_id: str | NotGiven = NOT_GIVEN,
+    status: JobState | str | NotGiven = NOT_GIVEN,
+    job_type: JobType | str | NotGiven = NOT_GIVEN,
+    page: int | NotGiven = NOT_GIVEN,
+    limit: int | NotGiven = NOT_GIVEN,
+) -> RequestSpec[JobPage]:
+    """The parameters of ``Jobs.list``: one page of the filtered list."""
+    params = list_params(character_id=character_id, status=status, job_type=job_type, limit=limit)
+    return list_spec(params, page)
 
 
 def list_spec(
@@ -202,23 +212,18 @@ class _JobsBase:
         return wait_flow(waiter, now, options.cancel_on_timeout, options.raise_on_partial)
 
     def _group_flow(
-        self,
-        job_ids: Iterable[str | Job | AsyncJob | JobStatus],
-        timeout: float | None,
-        poll: PollPolicy | float | None,
-        concurrency: int,
-        on_progress: ProgressCallback | None,
-        progress: bool | JobsProgressBar,
+        self, call: tuple[Iterable[str | Job | AsyncJob | JobStatus], GroupOptions]
     ) -> tuple[WaitGroup, Flow]:
         client = self._client
+        job_ids, options = call
         group = WaitGroup(
             job_ids_of(job_ids),
             now=client.clock.monotonic(),
-            timeout=timeout,
-            poll=poll,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            progress=progress,
+            timeout=options.timeout,
+            poll=options.poll,
+            concurrency=options.concurrency,
+            on_progress=options.on_progress,
+            progress=options.progress,
             asynchronous=self._asynchronous,
             retry=client.retry,
         )
@@ -267,15 +272,8 @@ class Jobs(_JobsBase):
         except BadRequestError as error:
             return cancel_outcome(error)
 
-    def list(
-        self,
-        *,
-        character_id: str | NotGiven = NOT_GIVEN,
-        status: JobState | str | NotGiven = NOT_GIVEN,
-        job_type: JobType | str | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
-    ) -> JobPage:
+    @takes(list_page_spec)
+    def list(self, *args: Any, **kwargs: Any) -> JobPage:
         """Fetch one page of jobs, newest first.
 
         Args:
@@ -288,19 +286,10 @@ class Jobs(_JobsBase):
         Returns:
             A :class:`JobPage` with ``.jobs`` and ``.pagination``.
         """
-        params = list_params(
-            character_id=character_id, status=status, job_type=job_type, limit=limit
-        )
-        return self._client._request(list_spec(params, page))
+        return self._client._request(list_page_spec(*args, **kwargs))
 
-    def list_all(
-        self,
-        *,
-        character_id: str | NotGiven = NOT_GIVEN,
-        status: JobState | str | NotGiven = NOT_GIVEN,
-        job_type: JobType | str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
-    ) -> Iterator[JobStatus]:
+    @takes(list_params)
+    def list_all(self, *args: Any, **kwargs: Any) -> Iterator[JobStatus]:
         """Iterate over every job of every page, lazily.
 
         A page is fetched only when the previous one is used up, and iteration stops after the
@@ -317,10 +306,7 @@ class Jobs(_JobsBase):
             job_type: only jobs of this type.
             limit: page size, 1-100.
         """
-        params = list_params(
-            character_id=character_id, status=status, job_type=job_type, limit=limit
-        )
-        return self._iterate(params)
+        return self._iterate(list_params(*args, **kwargs))
 
     def _iterate(self, params: dict[str, str | int]) -> Iterator[JobStatus]:
         cursor = PageCursor()
@@ -336,15 +322,8 @@ class Jobs(_JobsBase):
         """
         return Job(self._client, resume_accepted(job))
 
-    def watch(
-        self,
-        job_id: str | Job | JobStatus,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-    ) -> Iterator[JobStatus]:
+    @takes(watch_call)
+    def watch(self, *args: Any, **kwargs: Any) -> Iterator[JobStatus]:
         """Iterate over a job's snapshots as it changes, ending with its terminal one.
 
         A snapshot is yielded only when the status or progress changed. Failed and cancelled jobs
@@ -361,20 +340,10 @@ class Jobs(_JobsBase):
             WaitTimeoutError: the deadline passed first (the job goes on on the server).
             NotFoundError: no such job.
         """
-        options = WaitOptions(timeout, poll, on_progress, progress)
-        return self._run(self._watch_flow(job_id, options))
+        return self._run(self._watch_flow(*watch_call(*args, **kwargs)))
 
-    def wait(
-        self,
-        job_id: str | Job | JobStatus,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-        cancel_on_timeout: bool = False,
-        raise_on_partial: bool = False,
-    ) -> JobStatus:
+    @takes(wait_call)
+    def wait(self, *args: Any, **kwargs: Any) -> JobStatus:
         """Wait until a job ends; return its final status if it completed.
 
         Three budgets apply, separately: the client's per-request ``timeout``, its retry policy,
@@ -401,25 +370,14 @@ class Jobs(_JobsBase):
             WaitTimeoutError: the deadline passed; ``.job_id`` and ``.last_status`` say where.
             NotFoundError: no such job.
         """
-        options = WaitOptions(
-            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
-        )
-        return self._wait(job_id, options)
+        return self._wait(*wait_call(*args, **kwargs))
 
-    def _wait(self, job_id: str | Job | JobStatus, options: WaitOptions) -> JobStatus:
+    def _wait(self, job_id: str | Job | AsyncJob | JobStatus, options: WaitOptions) -> JobStatus:
         [status] = self._run(self._wait_flow(job_id, options))
         return status
 
-    def wait_all(
-        self,
-        job_ids: Iterable[str | Job | JobStatus],
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        concurrency: int = 8,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | JobsProgressBar = False,
-    ) -> builtins.list[JobStatus]:
+    @takes(group_call)
+    def wait_all(self, *args: Any, **kwargs: Any) -> builtins.list[JobStatus]:
         """Wait for many jobs at once; return every terminal status, in input order.
 
         ``job_ids`` may hold ids, :class:`Job` handles, or both.
@@ -434,41 +392,23 @@ class Jobs(_JobsBase):
                 jobs that ended, ``.unfinished`` lists the others.
             NotFoundError: one of the jobs does not exist.
         """
-        group, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        group, flow = self._group_flow(group_call(*args, **kwargs))
         for _ in self._run(flow):
             pass
         return group.results()
 
-    def as_completed(
-        self,
-        job_ids: Iterable[str | Job | JobStatus],
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        concurrency: int = 8,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | JobsProgressBar = False,
-    ) -> Iterator[JobStatus]:
+    @takes(group_call)
+    def as_completed(self, *args: Any, **kwargs: Any) -> Iterator[JobStatus]:
         """Yield each job's terminal status as it ends (failed and cancelled ones included).
 
         Raises:
             WaitTimeoutError: the deadline passed (as for :meth:`wait_all`).
         """
-        _, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        _, flow = self._group_flow(group_call(*args, **kwargs))
         return self._run(flow)
 
-    def download(
-        self,
-        job: str | Job | JobStatus,
-        dest: str | os.PathLike[str],
-        *,
-        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
-        overwrite: bool = False,
-        manifest: bool = True,
-        progress: bool = False,
-        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> DownloadReport:
+    @takes(download_call)
+    def download(self, *args: Any, **kwargs: Any) -> DownloadReport:
         """Save a finished job's images to ``dest`` as ``NN_<shot slug>.<ext>`` (NN: the shot's
         place in the canonical 27), with ``manifest.json`` and an ``index.html`` contact sheet.
 
@@ -500,18 +440,10 @@ class Jobs(_JobsBase):
                 is invalid, or ``dest`` holds another job's download.
             NotFoundError: no such job.
         """
-        from charlib._download_set import DownloadOptions
-
-        options = DownloadOptions.check(
-            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
-        )
-        return self._download(job, options)
-
-    def _download(self, job: str | Job | JobStatus, options: DownloadOptions) -> DownloadReport:
         from charlib._download_io import download_set
 
         self._client._ensure_open()  # the images are fetched through the client's pool
-        return download_set(self._client, job, options)
+        return download_set(self._client, *download_call(*args, **kwargs))
 
     def _run(self, flow: Flow) -> Iterator[JobStatus]:
         """Carry out a waiting flow's commands, each request of a batch in turn."""
@@ -559,34 +491,15 @@ class AsyncJobs(_JobsBase):
         except BadRequestError as error:
             return cancel_outcome(error)
 
-    async def list(
-        self,
-        *,
-        character_id: str | NotGiven = NOT_GIVEN,
-        status: JobState | str | NotGiven = NOT_GIVEN,
-        job_type: JobType | str | NotGiven = NOT_GIVEN,
-        page: int | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
-    ) -> JobPage:
+    @takes(list_page_spec)
+    async def list(self, *args: Any, **kwargs: Any) -> JobPage:
         """Same as :meth:`Jobs.list`, awaited."""
-        params = list_params(
-            character_id=character_id, status=status, job_type=job_type, limit=limit
-        )
-        return await self._client._request(list_spec(params, page))
+        return await self._client._request(list_page_spec(*args, **kwargs))
 
-    def list_all(
-        self,
-        *,
-        character_id: str | NotGiven = NOT_GIVEN,
-        status: JobState | str | NotGiven = NOT_GIVEN,
-        job_type: JobType | str | NotGiven = NOT_GIVEN,
-        limit: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncIterator[JobStatus]:
+    @takes(list_params)
+    def list_all(self, *args: Any, **kwargs: Any) -> AsyncIterator[JobStatus]:
         """Same as :meth:`Jobs.list_all`, as an async iterator (``async for``)."""
-        params = list_params(
-            character_id=character_id, status=status, job_type=job_type, limit=limit
-        )
-        return self._iterate(params)
+        return self._iterate(list_params(*args, **kwargs))
 
     async def _iterate(self, params: dict[str, str | int]) -> AsyncIterator[JobStatus]:
         cursor = PageCursor()
@@ -599,38 +512,20 @@ class AsyncJobs(_JobsBase):
         """Same as :meth:`Jobs.resume`, for an :class:`AsyncJob`."""
         return AsyncJob(self._client, resume_accepted(job))
 
-    def watch(
-        self,
-        job_id: str | AsyncJob | JobStatus,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-    ) -> AsyncIterator[JobStatus]:
+    @takes(watch_call)
+    def watch(self, *args: Any, **kwargs: Any) -> AsyncIterator[JobStatus]:
         """Same as :meth:`Jobs.watch`, as an async iterator (``async for``); ``on_progress`` may
         be an ``async def`` (it is awaited)."""
-        options = WaitOptions(timeout, poll, on_progress, progress)
-        return self._run(self._watch_flow(job_id, options))
+        return self._run(self._watch_flow(*watch_call(*args, **kwargs)))
 
-    async def wait(
-        self,
-        job_id: str | AsyncJob | JobStatus,
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | ProgressBar = False,
-        cancel_on_timeout: bool = False,
-        raise_on_partial: bool = False,
-    ) -> JobStatus:
+    @takes(wait_call)
+    async def wait(self, *args: Any, **kwargs: Any) -> JobStatus:
         """Same as :meth:`Jobs.wait`, awaited; ``on_progress`` may be an ``async def``."""
-        options = WaitOptions(
-            timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
-        )
-        return await self._wait(job_id, options)
+        return await self._wait(*wait_call(*args, **kwargs))
 
-    async def _wait(self, job_id: str | AsyncJob | JobStatus, options: WaitOptions) -> JobStatus:
+    async def _wait(
+        self, job_id: str | Job | AsyncJob | JobStatus, options: WaitOptions
+    ) -> JobStatus:
         result: JobStatus | None = None
         # A loop, not a comprehension: that would hold a frame of its own for the whole wait.
         async for status in self._run(self._wait_flow(job_id, options)):
@@ -638,63 +533,27 @@ class AsyncJobs(_JobsBase):
         assert result is not None  # the flow emits its result, or raises
         return result
 
-    async def wait_all(
-        self,
-        job_ids: Iterable[str | AsyncJob | JobStatus],
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        concurrency: int = 8,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | JobsProgressBar = False,
-    ) -> builtins.list[JobStatus]:
+    @takes(group_call)
+    async def wait_all(self, *args: Any, **kwargs: Any) -> builtins.list[JobStatus]:
         """Same as :meth:`Jobs.wait_all`, awaited; a batch of polls goes out at once."""
-        group, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        group, flow = self._group_flow(group_call(*args, **kwargs))
         async for _ in self._run(flow):
             pass
         return group.results()
 
-    def as_completed(
-        self,
-        job_ids: Iterable[str | AsyncJob | JobStatus],
-        *,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        concurrency: int = 8,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | JobsProgressBar = False,
-    ) -> AsyncIterator[JobStatus]:
+    @takes(group_call)
+    def as_completed(self, *args: Any, **kwargs: Any) -> AsyncIterator[JobStatus]:
         """Same as :meth:`Jobs.as_completed`, as an async iterator (``async for``)."""
-        _, flow = self._group_flow(job_ids, timeout, poll, concurrency, on_progress, progress)
+        _, flow = self._group_flow(group_call(*args, **kwargs))
         return self._run(flow)
 
-    async def download(
-        self,
-        job: str | AsyncJob | JobStatus,
-        dest: str | os.PathLike[str],
-        *,
-        concurrency: int = DEFAULT_DOWNLOAD_CONCURRENCY,
-        overwrite: bool = False,
-        manifest: bool = True,
-        progress: bool = False,
-        on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
-        max_bytes: int = DEFAULT_MAX_BYTES,
-    ) -> DownloadReport:
+    @takes(download_call)
+    async def download(self, *args: Any, **kwargs: Any) -> DownloadReport:
         """Same as :meth:`Jobs.download`, awaited (``concurrency`` tasks instead of threads)."""
-        from charlib._download_set import DownloadOptions
-
-        options = DownloadOptions.check(
-            dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
-        )
-        return await self._download(job, options)
-
-    async def _download(
-        self, job: str | AsyncJob | JobStatus, options: DownloadOptions
-    ) -> DownloadReport:
         from charlib._download_io import download_set_async
 
         self._client._ensure_open()  # the images are fetched through the client's pool
-        return await download_set_async(self._client, job, options)
+        return await download_set_async(self._client, *download_call(*args, **kwargs))
 
     async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:
         """Carry out a waiting flow's commands, the requests of a batch at once."""

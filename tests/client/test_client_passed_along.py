@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 import charlib
-from charlib._download_set import DownloadOptions
 from charlib._resources.characters import generate_360_set_body
 from charlib._wait_options import WaitOptions
 from tests.client.support import AnyClient, FakeServer, golden, resolve
@@ -107,10 +106,15 @@ def _keywords(function: Callable[..., object]) -> list[inspect.Parameter]:
 
 
 def test_wait_options_follow_the_waits_keywords() -> None:
-    """``WaitOptions`` has the fields of ``Jobs.wait``'s keywords, in order and with their
-    defaults, so building it positionally from them cannot mix two up."""
-    fields = [(f.name, f.default) for f in dataclasses.fields(WaitOptions)]
-    assert fields == [(p.name, p.default) for p in _keywords(charlib.Jobs.wait)]
+    """``WaitOptions`` has the fields of ``Jobs.wait``'s keywords, in order, so building it
+    positionally from them cannot mix two up; every wait shows the same keywords and defaults."""
+    fields = [f.name for f in dataclasses.fields(WaitOptions)]
+    keywords = [(p.name, p.default) for p in _keywords(charlib.Jobs.wait)]
+    assert fields == [name for name, _ in keywords]
+    for wait in (charlib.AsyncJobs.wait, charlib.Job.wait, charlib.AsyncJob.wait):
+        assert [(p.name, p.default) for p in _keywords(wait)] == keywords
+    generate_and_wait = _keywords(charlib.Characters.generate_360_set_and_wait)
+    assert [(p.name, p.default) for p in generate_and_wait][-len(keywords) :] == keywords
 
 
 def test_the_body_builder_follows_generate_360_sets_keywords() -> None:
@@ -158,8 +162,17 @@ async def test_a_handles_and_a_statuss_download_check_each_option_as_itself(
     assert len(server.requests) == sent
 
 
-def test_download_options_follow_the_downloads_arguments() -> None:
-    """``DownloadOptions.check`` takes ``Jobs.download``'s arguments after ``job``, in order."""
-    taken = list(inspect.signature(DownloadOptions.check).parameters)
-    given = list(inspect.signature(charlib.Jobs.download).parameters)
-    assert taken == given[given.index("dest") :]
+def test_every_download_takes_the_same_arguments() -> None:
+    """The handles' and a status's ``download`` take ``Jobs.download``'s arguments after ``job``
+    (a status also takes ``client``), with the same defaults."""
+
+    def arguments(method: Callable[..., object]) -> list[tuple[str, object]]:
+        params = list(inspect.signature(method).parameters.values())[1:]
+        return [(p.name, p.default) for p in params if p.name != "client"]
+
+    wanted = arguments(charlib.Jobs.download)[1:]
+    assert wanted[0][0] == "dest"
+    assert arguments(charlib.AsyncJobs.download) == arguments(charlib.Jobs.download)
+    for method in (charlib.Job.download, charlib.AsyncJob.download):
+        assert arguments(method) == wanted
+    assert arguments(charlib.JobStatus.download) == wanted
