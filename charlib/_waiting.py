@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from charlib._display import JobsProgressBar, ProgressBar
     from charlib._group_bar import ShotsProgressBar
     from charlib._models import JobStatus
+    from charlib._wait_options import GroupOptions
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
@@ -331,17 +332,14 @@ class WaitGroup:
     def __init__(
         self,
         job_ids: Iterable[str],
+        options: GroupOptions,
         *,
         now: float,
-        timeout: float | None = DEFAULT_WAIT_TIMEOUT,
-        poll: PollPolicy | float | None = None,
-        concurrency: int = 8,
-        on_progress: ProgressCallback | None = None,
-        progress: bool | JobsProgressBar = False,
         asynchronous: bool = False,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
+        """``options``: those of ``wait_all`` (:func:`charlib._wait_options.group_call`)."""
         if isinstance(job_ids, str):
             raise InvalidParameterError(
                 "job_ids", "must be a collection of job ids, not one string"
@@ -352,9 +350,10 @@ class WaitGroup:
             raise InvalidParameterError(
                 "job_ids", f"must be a list of job ids, got {job_ids!r}"
             ) from None
+        concurrency = options.concurrency
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise InvalidParameterError("concurrency", f"must be an int >= 1, got {concurrency!r}")
-        timeout = _check_timeout(timeout)
+        timeout = _check_timeout(options.timeout)
         rng = rng or random.Random()
         self.job_ids = ids
         self.concurrency = concurrency
@@ -365,8 +364,8 @@ class WaitGroup:
                 job_id,
                 now=now,
                 timeout=timeout,
-                poll=poll,
-                on_progress=on_progress,
+                poll=options.poll,
+                on_progress=options.on_progress,
                 asynchronous=asynchronous,
                 retry=retry,
                 rng=rng,
@@ -376,7 +375,7 @@ class WaitGroup:
         self.finished: dict[int, JobStatus] = {}
         self._queue = [_Due(now, index) for index in range(len(ids))]
         heapq.heapify(self._queue)
-        self._bar = _make_group_bar(progress, len(ids))
+        self._bar = _make_group_bar(options.progress, len(ids))
         # (shots done, shots in all) per job, for a bar that counts shots across the jobs.
         self._shots = [(0, DEFAULT_SHOTS)] * len(ids)
         if self._bar is not None:

@@ -31,6 +31,8 @@ from charlib._signature import takes
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._wait_flow import (
     Cancel,
+    Command,
+    Emit,
     Flow,
     Poll,
     Report,
@@ -218,12 +220,8 @@ class _JobsBase:
         job_ids, options = call
         group = WaitGroup(
             job_ids_of(job_ids),
+            options,
             now=client.clock.monotonic(),
-            timeout=options.timeout,
-            poll=options.poll,
-            concurrency=options.concurrency,
-            on_progress=options.on_progress,
-            progress=options.progress,
             asynchronous=self._asynchronous,
             retry=client.retry,
         )
@@ -446,23 +444,25 @@ class Jobs(_JobsBase):
         return download_set(self._client, *download_call(*args, **kwargs))
 
     def _run(self, flow: Flow) -> Iterator[JobStatus]:
-        """Carry out a waiting flow's commands, each request of a batch in turn."""
-        clock = self._client.clock
+        """Carry out a waiting flow's commands, yielding what it emits."""
         reply: object = None
         try:
             while (command := advance(flow, reply)) is not None:
-                reply = None
-                if isinstance(command, Poll | Cancel):
-                    specs = command_specs(command, self._client.timeout)
-                    reply = [self._send(spec) for spec in specs]
-                elif isinstance(command, Sleep):
-                    clock.sleep(command.seconds)
-                elif isinstance(command, Report):
-                    command.waiter.report(command.status)
-                else:
+                if isinstance(command, Emit):
                     yield command.status
+                reply = self._carry_out(command)
         finally:
             flow.close()  # a caller that stops early ends the flow too (its bar is closed)
+
+    def _carry_out(self, command: Command) -> object:
+        """Do what one command says (each request of a batch in turn); the flow's reply."""
+        if isinstance(command, Poll | Cancel):
+            return [self._send(spec) for spec in command_specs(command, self._client.timeout)]
+        if isinstance(command, Sleep):
+            self._client.clock.sleep(command.seconds)
+        elif isinstance(command, Report):
+            command.waiter.report(command.status)
+        return None
 
     def _send(self, spec: RequestSpec[_T]) -> _T | CharlibError:
         try:
@@ -556,22 +556,25 @@ class AsyncJobs(_JobsBase):
         return await download_set_async(self._client, *download_call(*args, **kwargs))
 
     async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:
-        """Carry out a waiting flow's commands, the requests of a batch at once."""
-        clock = self._client.clock
+        """Same as :meth:`Jobs._run`, awaiting each command."""
         reply: object = None
         try:
             while (command := advance(flow, reply)) is not None:
-                reply = None
-                if isinstance(command, Poll | Cancel):
-                    reply = await self._send_all(command_specs(command, self._client.timeout))
-                elif isinstance(command, Sleep):
-                    await clock.asleep(command.seconds)
-                elif isinstance(command, Report):
-                    await report_async(command.waiter, command.status)
-                else:
+                if isinstance(command, Emit):
                     yield command.status
+                reply = await self._carry_out(command)
         finally:
             flow.close()
+
+    async def _carry_out(self, command: Command) -> object:
+        """Same as :meth:`Jobs._carry_out`, the requests of a batch at once."""
+        if isinstance(command, Poll | Cancel):
+            return await self._send_all(command_specs(command, self._client.timeout))
+        if isinstance(command, Sleep):
+            await self._client.clock.asleep(command.seconds)
+        elif isinstance(command, Report):
+            await report_async(command.waiter, command.status)
+        return None
 
     async def _send_all(self, specs: builtins.list[RequestSpec[Any]]) -> builtins.list[object]:
         if len(specs) == 1:

@@ -35,6 +35,7 @@ from charlib._wait_flow import (
     wait_flow,
     watch_flow,
 )
+from charlib._wait_options import group_call
 from charlib._waiting import FINAL_LOOK, Waiter, WaitGroup
 
 REQUEST = httpx.Request("GET", "http://test/api/v1/jobs/j/status")
@@ -229,7 +230,7 @@ def test_no_cancel_on_timeout_unless_asked() -> None:
 def test_a_group_asks_for_a_whole_batch_at_once() -> None:
     """By default a group hands out one Poll per batch of at most ``concurrency`` jobs."""
     runner = Runner()
-    group = WaitGroup(["a", "b", "c"], now=0.0, concurrency=2, poll=FIXED)
+    group = WaitGroup(["a", "b", "c"], group_call([], concurrency=2, poll=FIXED)[1], now=0.0)
     flow = group_flow(group, runner.clock)
     assert runner.start(flow) == Poll(("a", "b"), 45 * 60)
     a, b = _status("completed", 27, job_id="a"), _status("processing", 1, job_id="b")
@@ -243,7 +244,7 @@ def test_one_by_one_polls_each_job_of_a_batch_in_turn() -> None:
     """With ``one_by_one`` each job of a batch is its own Poll, with the time left measured
     again before each."""
     runner = Runner()
-    group = WaitGroup(["a", "b"], now=0.0, timeout=60, poll=FIXED)
+    group = WaitGroup(["a", "b"], group_call([], timeout=60, poll=FIXED)[1], now=0.0)
     flow = group_flow(group, runner.clock, one_by_one=True)
     assert runner.start(flow) == Poll(("a",), 60)
     runner.now = 10.0  # the first request took 10 s
@@ -253,7 +254,7 @@ def test_one_by_one_polls_each_job_of_a_batch_in_turn() -> None:
 def test_one_by_one_stops_polling_once_the_deadline_has_passed() -> None:
     """A sequential runner is handed no further poll of a batch after the deadline."""
     runner = Runner()
-    group = WaitGroup(["a", "b", "c"], now=0.0, timeout=5, poll=FIXED)
+    group = WaitGroup(["a", "b", "c"], group_call([], timeout=5, poll=FIXED)[1], now=0.0)
     flow = group_flow(group, runner.clock, one_by_one=True)
     runner.start(flow)
     runner.now = 6.0  # the first poll overran the deadline

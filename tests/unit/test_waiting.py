@@ -21,6 +21,7 @@ from charlib import (
     RetryPolicy,
     WaitTimeoutError,
 )
+from charlib._wait_options import group_call
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, Waiter, WaitGroup, is_transient, outcome
 
 REQUEST = httpx.Request("GET", "http://test/api/v1/jobs/j/status")
@@ -210,14 +211,14 @@ def test_outcome_maps_terminal_states() -> None:
 
 def test_group_hands_out_at_most_concurrency_polls() -> None:
     """A group of ten jobs with concurrency 3 asks for three polls at a time."""
-    group = WaitGroup([f"j{i}" for i in range(10)], now=0.0, concurrency=3)
+    group = WaitGroup([f"j{i}" for i in range(10)], group_call([], concurrency=3)[1], now=0.0)
     assert group.due(0.0) == [0, 1, 2]
     assert group.due(0.0) == [3, 4, 5]
 
 
 def test_group_results_come_back_in_input_order() -> None:
     """Whatever order jobs finish in, results() follows the input order."""
-    group = WaitGroup(["a", "b"], now=0.0)
+    group = WaitGroup(["a", "b"], group_call([])[1], now=0.0)
     group.due(0.0)
     assert group.accept(1, _status("failed", 2, job_id="b"), 1.0) == (True, True)
     assert not group.done
@@ -228,7 +229,7 @@ def test_group_results_come_back_in_input_order() -> None:
 
 def test_group_deadline_carries_what_finished() -> None:
     """The group's WaitTimeoutError lists the finished statuses and the unfinished ids."""
-    group = WaitGroup(["a", "b"], now=0.0, timeout=5.0)
+    group = WaitGroup(["a", "b"], group_call([], timeout=5.0)[1], now=0.0)
     group.due(0.0)
     group.accept(0, _status("completed", 27, job_id="a"), 1.0)
     group.accept(1, _status("processing", 2, job_id="b"), 1.0)
@@ -242,4 +243,4 @@ def test_group_deadline_carries_what_finished() -> None:
 def test_group_rejects_a_single_string() -> None:
     """Passing one job id string instead of a list is caught, naming job_ids."""
     with pytest.raises(InvalidParameterError, match="job_ids"):
-        WaitGroup("abc", now=0.0)
+        WaitGroup("abc", group_call([])[1], now=0.0)
