@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 from dataclasses import replace
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
@@ -60,6 +61,11 @@ from charlib._version import __version__
 
 if TYPE_CHECKING:
     import tenacity
+
+    if sys.version_info >= (3, 11):
+        from typing import Self
+    else:
+        from typing_extensions import Self
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -170,23 +176,27 @@ def _resolve_retry(
     return retry if max_retries == retry.max_retries else replace(retry, max_retries=max_retries)
 
 
-class _BaseClient:
-    """Options and the pure halves of sending a request (shared by both clients)."""
+class _BaseClient(Generic[_H]):
+    """Options and the pure halves of sending a request (shared by both clients), and their
+    one constructor: a client differs only in the kind of pool it sends through."""
 
     # The policy of a client given none; each client keeps its own in an attribute of this name.
     _retry_policy = RetryPolicy()
-    _http: httpx.Client | httpx.AsyncClient
+    _http: _H
+    _http_kind: type[_H]
     _owns_http: bool
 
     def __init__(
         self,
-        base_url: str | httpx.URL | None,
-        api_key: str | None,
-        timeout: float | httpx.Timeout,
-        max_retries: int | None,
-        retry: RetryPolicy | None,
-        clock: Clock | None,
-        max_response_bytes: int,
+        *,
+        base_url: str | httpx.URL | None = None,
+        api_key: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        http_client: _H | None = None,
+        clock: Clock | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         configure_from_env()
         self._base_url = _resolve_base_url(base_url)
@@ -206,6 +216,39 @@ class _BaseClient:
         self._headers = headers
         self._urls: dict[str, httpx.URL] = {}
         self._retry_args: dict[RetryMode, dict[str, Any]] = {}
+        self._http = self._adopt(http_client, self._http_kind)
+        self._open()
+
+    def _open(self) -> None:
+        """Attach the resources (``characters``, ``jobs``) once the pool is chosen."""
+        raise NotImplementedError
+
+    def with_options(
+        self,
+        *,
+        base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry: RetryPolicy | NotGiven = NOT_GIVEN,
+        clock: Clock | NotGiven = NOT_GIVEN,
+        max_response_bytes: int | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A new client of the same kind with some options changed, sharing this one's
+        connection pool.
+
+        ``retry`` replaces the retry policy; ``max_retries`` replaces only its count (of the new
+        policy when both are given). The derived client does not own the pool: closing it is a
+        no-op for the pool; close the original (or the injected ``http_client``) when done.
+
+        Example::
+
+            slow = client.with_options(timeout=120, max_retries=0)
+        """
+        args = self._option_kwargs(
+            base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes
+        )
+        return type(self)(**args)
 
     @property
     def base_url(self) -> httpx.URL:
@@ -413,7 +456,7 @@ class _BaseClient:
         )
 
 
-class Client(_BaseClient):
+class Client(_BaseClient[httpx.Client]):
     """Synchronous client for the Character Library API.
 
     Example::
@@ -450,22 +493,9 @@ class Client(_BaseClient):
     """Characters, their reference images and generation starts."""
     jobs: Jobs
     """Background jobs: status, cancel, list."""
-    _http: httpx.Client
+    _http_kind = httpx.Client
 
-    def __init__(
-        self,
-        *,
-        base_url: str | httpx.URL | None = None,
-        api_key: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.Client | None = None,
-        clock: Clock | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        super().__init__(base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes)
-        self._http = self._adopt(http_client, httpx.Client)
+    def _open(self) -> None:
         self.characters = Characters(self)
         self.jobs = Jobs(self)
 
@@ -479,32 +509,6 @@ class Client(_BaseClient):
             APIError: on a connection failure or a non-2xx status (after retries).
         """
         return self._request(RequestSpec("GET", "api/health", model_parser(Health)))
-
-    def with_options(
-        self,
-        *,
-        base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
-        api_key: str | NotGiven | None = NOT_GIVEN,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry: RetryPolicy | NotGiven = NOT_GIVEN,
-        clock: Clock | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | NotGiven = NOT_GIVEN,
-    ) -> Client:
-        """A new client with some options changed, sharing this one's connection pool.
-
-        ``retry`` replaces the retry policy; ``max_retries`` replaces only its count (of the new
-        policy when both are given). The derived client does not own the pool: closing it is a
-        no-op for the pool; close the original (or the injected ``http_client``) when done.
-
-        Example::
-
-            slow = client.with_options(timeout=120, max_retries=0)
-        """
-        args = self._option_kwargs(
-            base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes
-        )
-        return Client(**args)
 
     def close(self) -> None:
         """Close the connection pool if this client created it (an injected one is left open)."""
@@ -565,7 +569,7 @@ class Client(_BaseClient):
         return self._handle(spec, response, time.monotonic() - started)
 
 
-class AsyncClient(_BaseClient):
+class AsyncClient(_BaseClient[httpx.AsyncClient]):
     """Asynchronous client for the Character Library API: the options and methods of
     :class:`Client`, awaited.
 
@@ -585,22 +589,9 @@ class AsyncClient(_BaseClient):
     """Characters, their reference images and generation starts."""
     jobs: AsyncJobs
     """Background jobs: status, cancel, list."""
-    _http: httpx.AsyncClient
+    _http_kind = httpx.AsyncClient
 
-    def __init__(
-        self,
-        *,
-        base_url: str | httpx.URL | None = None,
-        api_key: str | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        max_retries: int | None = None,
-        retry: RetryPolicy | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        clock: Clock | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        super().__init__(base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes)
-        self._http = self._adopt(http_client, httpx.AsyncClient)
+    def _open(self) -> None:
         # In-flight requests on a pool charlib created are bounded (see charlib._inflight).
         self._in_flight = (
             InFlight.register(self._http, DEFAULT_MAX_IN_FLIGHT)
@@ -613,23 +604,6 @@ class AsyncClient(_BaseClient):
     async def health(self) -> Health:
         """Same as :meth:`Client.health`, awaited."""
         return await self._request(RequestSpec("GET", "api/health", model_parser(Health)))
-
-    def with_options(
-        self,
-        *,
-        base_url: str | httpx.URL | NotGiven = NOT_GIVEN,
-        api_key: str | NotGiven | None = NOT_GIVEN,
-        timeout: float | httpx.Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry: RetryPolicy | NotGiven = NOT_GIVEN,
-        clock: Clock | NotGiven = NOT_GIVEN,
-        max_response_bytes: int | NotGiven = NOT_GIVEN,
-    ) -> AsyncClient:
-        """Same as :meth:`Client.with_options`, for an :class:`AsyncClient`."""
-        args = self._option_kwargs(
-            base_url, api_key, timeout, max_retries, retry, clock, max_response_bytes
-        )
-        return AsyncClient(**args)
 
     async def aclose(self) -> None:
         """Same as :meth:`Client.close`, awaited."""
