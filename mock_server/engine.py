@@ -34,6 +34,7 @@ from mock_server.clock import Clock
 from mock_server.domain import CancelOutcome, Conflict, NotFound, Precondition, Rule
 from mock_server.faults import FaultInjector
 from mock_server.lifecycle import (
+    COMPLETED,
     PENDING,
     PROCESSING,
     TERMINAL,
@@ -49,7 +50,7 @@ from mock_server.lifecycle import (
 from mock_server.render import iso, media_id_for
 from mock_server.replay import Replay, is_replay, lost_view
 from mock_server.shots import SHOTS
-from mock_server.store import IdempotencyRecord, Store
+from mock_server.store import IdempotencyRecord, JobQuery, Store
 
 __all__ = ["MODES", "Engine", "JournalEntry", "default_capacity"]
 
@@ -282,14 +283,10 @@ class Engine:
         """
         with self.lock:
             now = self.now()
-            jobs, _ = self.store.list_jobs(
-                now=now,
-                character_id=doc["id"],
-                job_type="360-set",
-                status="completed",
-                limit=100,
-                offset=0,
+            completed = JobQuery(
+                character_id=doc["id"], job_type="360-set", status=COMPLETED, limit=100
             )
+            jobs, _ = self.store.list_jobs(now, completed)
         if not jobs:
             return doc
         if self.mode == "upstream":
@@ -606,26 +603,11 @@ class Engine:
             self._rebuild(now)  # its slot is free from now on
             return CancelOutcome.CANCELLED
 
-    def list_jobs(
-        self,
-        *,
-        character_id: str | None,
-        status: str | None,
-        job_type: str | None,
-        page: int,
-        limit: int,
-    ) -> tuple[list[tuple[JobFacts, JobView]], int]:
+    def list_jobs(self, query: JobQuery) -> tuple[list[tuple[JobFacts, JobView]], int]:
         """A page of jobs (newest first) with their views, and the total matching."""
         with self.lock:
             now = self.now()
-            jobs, total = self.store.list_jobs(
-                now=now,
-                character_id=character_id,
-                job_type=job_type,
-                status=status,
-                limit=limit,
-                offset=(page - 1) * limit,
-            )
+            jobs, total = self.store.list_jobs(now, query)
         return [(j, self._view(j, now)) for j in jobs], total
 
     # -- the legacy synchronous core set ------------------------------------------------------

@@ -41,6 +41,7 @@ from mock_server.status_index import StatusIndex
 
 __all__ = [
     "IdempotencyRecord",
+    "JobQuery",
     "MemoryStore",
     "SQLiteStore",
     "Store",
@@ -59,6 +60,27 @@ class IdempotencyRecord:
     body: bytes
     headers: tuple[tuple[str, str], ...]
     created_ms: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobQuery:
+    """One request for a page of the job list: the filters and the page, as one value.
+
+    It travels whole from the route through the engine to a store, so every layer agrees on what
+    the job list's filter is. A filter left None matches every job; ``status`` is the status
+    derived at the time the list is read.
+    """
+
+    status: str | None = None
+    job_type: str | None = None
+    character_id: str | None = None
+    page: int = 1  # from 1
+    limit: int
+
+    @property
+    def offset(self) -> int:
+        """How many matching jobs (newest first) come before the page."""
+        return (self.page - 1) * self.limit
 
 
 class Store(Protocol):
@@ -134,16 +156,7 @@ class Store(Protocol):
         """Jobs holding or waiting for a capacity slot at ``now``, oldest first."""
         ...
 
-    def list_jobs(
-        self,
-        *,
-        now: int,
-        character_id: str | None,
-        job_type: str | None,
-        status: str | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[JobFacts], int]:
+    def list_jobs(self, now: int, query: JobQuery) -> tuple[list[JobFacts], int]:
         """A page of jobs, newest first, and the total matching (status derived at ``now``)."""
         ...
 
@@ -314,16 +327,7 @@ class MemoryStore:
         jobs = (self._jobs[job_id] for job_id in self._order)
         return [job for job in jobs if is_active(job, now)]
 
-    def list_jobs(
-        self,
-        *,
-        now: int,
-        character_id: str | None,
-        job_type: str | None,
-        status: str | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[JobFacts], int]:
+    def list_jobs(self, now: int, query: JobQuery) -> tuple[list[JobFacts], int]:
         """Filter newest first, from the status index: a page costs the page.
 
         The index lists each status's jobs (all, by character, by type) in creation order, each
@@ -331,9 +335,10 @@ class MemoryStore:
         together with a character is checked job by job, over that character's jobs.
         """
         ranks, job_type = self._index.ranks(
-            now, character_id=character_id, job_type=job_type, status=status
+            now, character_id=query.character_id, job_type=query.job_type, status=query.status
         )
         order, jobs = self._order, self._jobs
+        offset, limit = query.offset, query.limit
         if job_type is None:
             end = len(ranks) - offset
             page_ranks = ranks[max(0, end - limit) : max(0, end)]
@@ -406,10 +411,13 @@ CREATE TABLE IF NOT EXISTS idempotency (
     body BLOB NOT NULL, headers TEXT NOT NULL, created_ms INTEGER NOT NULL);
 """
 
+# The columns every query selects and every insert writes, in this order: each holds the
+# JobFacts field of the same name (``request`` as JSON text).
 _JOB_COLUMNS = (
     "job_id, seq, character_id, job_type, created_ms, start_ms, end_ms, outcome, seed, "
     "image_count, max_attempts, scenario, mode, request, cancelled_ms, cancel_until_ms, frozen_ms"
 )
+_JOB_FIELDS = tuple(name.strip() for name in _JOB_COLUMNS.split(","))
 
 # The lifecycle rules, called from SQL over a row's columns (registered on every connection; the
 # file itself refers to no function, so any SQLite client can still open it). ``:now`` is the
@@ -452,26 +460,19 @@ def _plain_where(status: str, now: int) -> tuple[str, dict[str, Any]] | None:
     return " AND ".join(clauses), params
 
 
-def _job_from_row(row: tuple[Any, ...]) -> JobFacts:
-    return JobFacts(
-        job_id=row[0],
-        seq=row[1],
-        character_id=row[2],
-        job_type=row[3],
-        created_ms=row[4],
-        start_ms=row[5],
-        end_ms=row[6],
-        outcome=row[7],
-        seed=row[8],
-        image_count=row[9],
-        max_attempts=row[10],
-        scenario=row[11],
-        mode=row[12],
-        request=json.loads(row[13]),
-        cancelled_ms=row[14],
-        cancel_until_ms=row[15],
-        frozen_ms=row[16],
+def _job_to_row(job: JobFacts) -> tuple[Any, ...]:
+    """The values of ``job`` for the columns ``_JOB_COLUMNS`` names."""
+    return tuple(
+        json.dumps(job.request, ensure_ascii=False) if name == "request" else getattr(job, name)
+        for name in _JOB_FIELDS
     )
+
+
+def _job_from_row(row: tuple[Any, ...]) -> JobFacts:
+    """The facts of a row selected as ``_JOB_COLUMNS``."""
+    fields = dict(zip(_JOB_FIELDS, row, strict=True))
+    fields["request"] = json.loads(fields["request"])
+    return JobFacts(**fields)
 
 
 class StoreUnavailable(Exception):
@@ -508,7 +509,7 @@ def _check_columns(db: sqlite3.Connection) -> None:
     have = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
     if not have:
         return  # a new file: the schema is created next
-    missing = [c.strip() for c in _JOB_COLUMNS.split(",") if c.strip() not in have]
+    missing = [name for name in _JOB_FIELDS if name not in have]
     if missing:
         raise sqlite3.DatabaseError(f"its jobs table lacks {', '.join(missing)}")
 
@@ -666,26 +667,8 @@ class SQLiteStore:
     def add_job(self, job: JobFacts) -> None:
         """Insert job facts."""
         self._db.execute(
-            f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                job.job_id,
-                job.seq,
-                job.character_id,
-                job.job_type,
-                job.created_ms,
-                job.start_ms,
-                job.end_ms,
-                job.outcome,
-                job.seed,
-                job.image_count,
-                job.max_attempts,
-                job.scenario,
-                job.mode,
-                json.dumps(job.request, ensure_ascii=False),
-                job.cancelled_ms,
-                job.cancel_until_ms,
-                job.frozen_ms,
-            ),
+            f"INSERT INTO jobs ({_JOB_COLUMNS}) VALUES ({', '.join('?' * len(_JOB_FIELDS))})",
+            _job_to_row(job),
         )
 
     def get_job(self, job_id: str) -> JobFacts | None:
@@ -723,26 +706,18 @@ class SQLiteStore:
         ).fetchall()
         return [_job_from_row(r) for r in rows]
 
-    def list_jobs(
-        self,
-        *,
-        now: int,
-        character_id: str | None,
-        job_type: str | None,
-        status: str | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[JobFacts], int]:
+    def list_jobs(self, now: int, query: JobQuery) -> tuple[list[JobFacts], int]:
         """Filter newest first: plain jobs by the ranges of their times, the others (cancelled
         or frozen, few) by the ``job_status`` SQL function."""
         clauses: list[str] = []
-        params: dict[str, Any] = {"now": now, "limit": limit, "offset": offset}
-        if character_id is not None:
+        params: dict[str, Any] = {"now": now, "limit": query.limit, "offset": query.offset}
+        if query.character_id is not None:
             clauses.append("character_id = :cid")
-            params["cid"] = character_id
-        if job_type is not None:
+            params["cid"] = query.character_id
+        if query.job_type is not None:
             clauses.append("job_type = :jtype")
-            params["jtype"] = job_type
+            params["jtype"] = query.job_type
+        status = query.status
         if status is None:
             where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
             total_row = self._one(f"SELECT COUNT(*) FROM jobs {where}", params)

@@ -36,6 +36,7 @@ from mock_server.routes.common import (
     scenario_header,
     url_base,
 )
+from mock_server.store import JobQuery
 
 __all__ = ["OPERATIONS", "status_bytes", "status_fast"]
 
@@ -142,11 +143,13 @@ async def list_jobs(request: Request) -> Response:
     """``GET /api/v1/jobs``: a page of jobs, newest first, filtered."""
     query = parse_query(JobListQuery, request.query_params)
     rows, total = engine_of(request).list_jobs(
-        character_id=query.character_id,
-        status=query.status,
-        job_type=query.job_type,
-        page=query.page,
-        limit=query.limit,
+        JobQuery(
+            character_id=query.character_id,
+            status=query.status,
+            job_type=query.job_type,
+            page=query.page,
+            limit=query.limit,
+        )
     )
     body = {
         "success": True,

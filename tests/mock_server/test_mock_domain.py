@@ -13,6 +13,7 @@ from mock_server.domain import CancelOutcome, NotFound, Precondition, Rule
 from mock_server.engine import Engine
 from mock_server.errors import ANSWERS, Family, error_response
 from mock_server.routes import OPERATIONS, jobs
+from mock_server.store import JobQuery
 
 
 def _engine(mode: str = "reference") -> Engine:
@@ -60,7 +61,7 @@ def test_create_job_checks_the_reference_and_the_scenario() -> None:
     with pytest.raises(Precondition) as partial:
         engine.create_job(_character(engine), options, "partial")
     assert partial.value.rule is Rule.PARTIAL_NEEDS_TWO
-    assert engine.list_jobs(character_id=None, status=None, job_type=None, page=1, limit=10)[1] == 0
+    assert engine.list_jobs(JobQuery(limit=10))[1] == 0
 
 
 @pytest.mark.parametrize(

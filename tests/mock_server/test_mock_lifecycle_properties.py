@@ -17,7 +17,7 @@ from mock_server.lifecycle import (
     status_at,
     view,
 )
-from mock_server.store import SQLiteStore
+from mock_server.store import JobQuery, SQLiteStore
 
 T0 = 1_767_225_600_000
 ORDER = {"pending": 0, "processing": 1, "completed": 2, "failed": 2, "cancelled": 2}
@@ -94,9 +94,7 @@ def test_sql_status_filter_matches_python(
         now = T0 + offset
         counts = store.count_by_status(now)
         for status in JOB_STATUSES:
-            listed, total = store.list_jobs(
-                now=now, character_id=None, job_type=None, status=status, limit=100, offset=0
-            )
+            listed, total = store.list_jobs(now, JobQuery(status=status, limit=100))
             assert total == counts[status]
             assert all(status_at(j, now) == status for j in listed)
         assert sum(counts.values()) == len(batch)

@@ -10,7 +10,7 @@ import pytest
 
 from mock_server import ManualClock, MockApp, ScaledClock, create_app
 from mock_server.lifecycle import JobFacts
-from mock_server.store import MemoryStore, SQLiteStore
+from mock_server.store import JobQuery, MemoryStore, SQLiteStore
 
 Char = Callable[..., Awaitable[str]]
 Start = Callable[..., Awaitable[str]]
@@ -104,12 +104,9 @@ def test_memory_and_sqlite_filter_alike_on_10000_jobs(tmp_path: Path) -> None:
     assert memory.count_by_status(now) == sqlite.count_by_status(now)
     for status in ("pending", "processing", "completed", "failed", "cancelled", None):
         for character in (None, "c3"):
-            a = memory.list_jobs(
-                now=now, character_id=character, job_type=None, status=status, limit=25, offset=5
-            )
-            b = sqlite.list_jobs(
-                now=now, character_id=character, job_type=None, status=status, limit=25, offset=5
-            )
+            query = JobQuery(status=status, character_id=character, page=3, limit=25)
+            a = memory.list_jobs(now, query)
+            b = sqlite.list_jobs(now, query)
             assert [j.job_id for j in a[0]] == [j.job_id for j in b[0]]
             assert a[1] == b[1]
     sqlite.close()

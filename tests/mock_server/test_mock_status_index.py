@@ -25,7 +25,7 @@ from mock_server.lifecycle import (
     status_at,
     status_of,
 )
-from mock_server.store import Store
+from mock_server.store import JobQuery, Store
 from tests.mock_server.test_mock_timeline_stores import (
     CHARACTERS,
     NOW,
@@ -60,15 +60,10 @@ def _check(store: Store, jobs: dict[str, JobFacts], order: list[str], now: int) 
     for status in JOB_STATUSES:
         for character in (None, CHARACTERS[1]):
             for job_type in (None, JOB_TYPES[1]):
-                check_pages(
-                    store,
-                    newest,
-                    now,
-                    status=status,
-                    character=character,
-                    job_type=job_type,
-                    pages=((100, 0), (2, 1)),
+                first = JobQuery(
+                    status=status, character_id=character, job_type=job_type, limit=100
                 )
+                check_pages(store, newest, now, first, replace(first, page=2, limit=2))
 
 
 @pytest.mark.parametrize("kind", list(STORES))

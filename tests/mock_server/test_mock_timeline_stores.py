@@ -11,6 +11,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from mock_server.lifecycle import (
     is_active,
     status_at,
 )
-from mock_server.store import MemoryStore, SQLiteStore, Store, open_store
+from mock_server.store import JobQuery, MemoryStore, SQLiteStore, Store, open_store
 
 CHARACTERS = ("c0", "c1", "c2")
 #: Small times, so that ``now`` often lands exactly on a start, end, cancel or freeze.
@@ -87,35 +88,20 @@ def ids(jobs: list[JobFacts]) -> list[str]:
     return [job.job_id for job in jobs]
 
 
-def check_pages(
-    store: Store,
-    newest: list[JobFacts],
-    now: int,
-    *,
-    status: str | None,
-    character: str | None,
-    job_type: str | None,
-    pages: tuple[tuple[int, int], ...],
-) -> None:
-    """Each (limit, offset) page of ``store``'s filtered list at ``now``, and its total, is what
-    status_at says of ``newest`` (the jobs, newest first)."""
-    expected = [
-        j
-        for j in newest
-        if (status is None or status_at(j, now) == status)
-        and (job_type is None or j.job_type == job_type)
-        and (character is None or j.character_id == character)
-    ]
-    for limit, offset in pages:
-        page, total = store.list_jobs(
-            now=now,
-            character_id=character,
-            job_type=job_type,
-            status=status,
-            limit=limit,
-            offset=offset,
-        )
-        assert page == expected[offset : offset + limit]
+def check_pages(store: Store, newest: list[JobFacts], now: int, *queries: JobQuery) -> None:
+    """Each page ``store`` lists at ``now`` for ``queries``, and its total, is what status_at
+    says of ``newest`` (the jobs, newest first)."""
+    for query in queries:
+        expected = [
+            j
+            for j in newest
+            if (query.status is None or status_at(j, now) == query.status)
+            and (query.job_type is None or j.job_type == query.job_type)
+            and (query.character_id is None or j.character_id == query.character_id)
+        ]
+        page, total = store.list_jobs(now, query)
+        start = (query.page - 1) * query.limit
+        assert page == expected[start : start + query.limit]
         assert total == len(expected)
 
 
@@ -133,15 +119,10 @@ def test_status_filters_select_what_status_at_says(
         }
         for status in (*JOB_STATUSES, None):
             for character in (None, "c1"):
-                check_pages(
-                    store,
-                    newest,
-                    now,
-                    status=status,
-                    character=character,
-                    job_type=job_type,
-                    pages=((100, 0), (3, 1)),
+                first = JobQuery(
+                    status=status, character_id=character, job_type=job_type, limit=100
                 )
+                check_pages(store, newest, now, first, replace(first, page=2, limit=3))
         finished = [j for j in newest if status_at(j, now) in (COMPLETED, FAILED)]
         assert ids(store.finished_jobs(now, 4)) == ids(finished[:4])
 
