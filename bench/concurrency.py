@@ -29,6 +29,7 @@ import charlib
 from bench.harness import Row, Settings, alternate, median, median_ratio
 from bench.servers import server_process
 from charlib._config import DEFAULT_MAX_IN_FLIGHT
+from charlib._inflight import InFlight
 
 __all__ = ["run"]
 
@@ -36,6 +37,10 @@ KB_PER_JOB_LIMIT = 20.0
 
 #: The variant the target is about: the pool ``AsyncClient`` creates, with its in-flight bound.
 GOAL_VARIANT = f"64 tasks, default transport (at most {DEFAULT_MAX_IN_FLIGHT} in flight)"
+#: The same tasks and bound through httpx's own transport (httpcore's pool on anyio).
+ANYIO_VARIANT = (
+    f"64 tasks, httpx.AsyncHTTPTransport on anyio (at most {DEFAULT_MAX_IN_FLIGHT} in flight)"
+)
 
 
 def _aiohttp_client() -> httpx.AsyncClient | None:
@@ -126,6 +131,17 @@ def _unbounded_rate(url: str, ids: list[str], count: int, tasks: int) -> float:
     return asyncio.run(main())
 
 
+def _anyio_rate(url: str, ids: list[str], count: int, tasks: int) -> float:
+    async def main() -> float:
+        # httpx's own transport (httpcore on anyio), bounded as charlib bounds its own pool:
+        # what AsyncClient sent through before its connections moved onto asyncio.
+        async with httpx.AsyncClient() as http:
+            InFlight.register(http, DEFAULT_MAX_IN_FLIGHT)
+            return await _async_rate(url, ids, count, tasks, http)
+
+    return asyncio.run(main())
+
+
 def _aiohttp_rate(url: str, ids: list[str], count: int, tasks: int) -> float:
     async def main() -> float:
         http = _aiohttp_client()
@@ -160,6 +176,7 @@ def run(settings: Settings) -> list[Row]:
         )
         variants: dict[str, Callable[[], float]] = {
             GOAL_VARIANT: lambda: _run_async(lambda: _async_rate(server.url, ids, count, 64, None)),
+            ANYIO_VARIANT: lambda: _anyio_rate(server.url, ids, count, 64),
             "64 tasks, injected httpx.AsyncClient() (unbounded)": lambda: _unbounded_rate(
                 server.url, ids, count, 64
             ),

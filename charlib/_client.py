@@ -297,7 +297,10 @@ class _BaseClient(Generic[_H]):
             return http_client
         if issubclass(kind, httpx.Client):
             return bounded_client()
-        return kind()
+        # Its connections on asyncio itself, not through anyio (see charlib._asyncio_backend).
+        from charlib._asyncio_backend import pool_client
+
+        return pool_client()
 
     def _option_kwargs(
         self,
