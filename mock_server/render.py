@@ -27,6 +27,7 @@ from mock_server.lifecycle import (
 )
 
 __all__ = [
+    "QUEUED_MESSAGE",
     "accepted_body",
     "character_body",
     "core_set_body",
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 UPSTREAM_MEDIA_HOST = "https://media.rumbletv.com/media/"
+#: What a pending job's body says (a replayed job's queue wait shows it too).
+QUEUED_MESSAGE = "Job is queued and will start processing soon."
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -169,7 +172,7 @@ def job_status_body(job: JobFacts, v: JobView, base: str) -> dict[str, Any]:
         body["results"] = results
     status = v.status
     if status == PENDING:
-        body["message"] = "Job is queued and will start processing soon."
+        body["message"] = QUEUED_MESSAGE
     elif status == PROCESSING:
         body["message"] = f"Job is processing. {v.task or 'Working...'}"
     elif status == COMPLETED:

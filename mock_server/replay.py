@@ -33,7 +33,7 @@ from mock_server.lifecycle import (
     Plan,
     status_at,
 )
-from mock_server.render import iso, media_id_for
+from mock_server.render import QUEUED_MESSAGE, iso, media_id_for
 from mock_server.shots import SHOTS, Shot
 
 __all__ = ["Replay", "is_replay", "lost_view"]
@@ -42,7 +42,6 @@ _TIMES = ("startedAt", "completedAt", "estimatedCompletionAt", "createdAt", "upd
 _SLUG = re.compile(r"[a-z0-9_]{1,64}")
 _BY_NAME = {shot.name: shot for shot in SHOTS}
 _BY_SLUG = {shot.slug: shot for shot in SHOTS}
-QUEUED = "Job is queued and will start processing soon."
 _MIN_EMBEDDED_ID = 8
 
 
@@ -190,7 +189,7 @@ class Replay:
         total = _int(self.cassette.steps[0].body.get("progress", {}).get("total"))
         progress = {"current": 0, "total": total, "percentage": 0, "currentTask": "Initializing..."}
         return {"success": True, "jobId": self.cassette.job_id, "status": PENDING,
-                "progress": progress, "message": QUEUED}  # fmt: skip
+                "progress": progress, "message": QUEUED_MESSAGE}  # fmt: skip
 
     def _show(self, job: JobFacts, recorded: Any, status: str, anchor: int) -> JobView:
         body = _substitute(self.cassette, job, recorded, anchor - self.cassette.origin_ms)
