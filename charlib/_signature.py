@@ -4,7 +4,8 @@ A sync method, its async twin and the job handle's shortcut to it take the same 
 are declared once, with their types and defaults, on the function that turns them into a request
 or an options value (``generate_360_set_spec``, ``wait_call``, ...); each method borrows that
 signature with :func:`takes` (or :func:`takes_rest`, without the first parameter) and passes its
-arguments straight on. So type checkers and IDEs see the real parameters (through a
+arguments straight on; arguments that do not fit the signature are refused with a ``TypeError``
+naming the method the caller called. So type checkers and IDEs see the real parameters (through a
 ``ParamSpec``), ``help()``, ``inspect.signature`` and the API reference show them, a misspelt
 keyword still fails at the call (the declaring function rejects it), and adding a parameter is
 one edit.
@@ -12,6 +13,7 @@ one edit.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -26,13 +28,37 @@ _S = TypeVar("_S")
 _Method = Callable[Concatenate[_S, _Q], _R]
 
 
-def _borrow(method: Callable[..., Any], source: Callable[..., Any], skip: int) -> None:
-    """Give ``method`` its own first parameter (``self``), then ``source``'s from ``skip`` on."""
+def _borrow(method: Callable[..., Any], source: Callable[..., Any], skip: int) -> Any:
+    """``method`` with its own first parameter (``self``), then ``source``'s from ``skip`` on;
+    arguments that do not fit are refused naming ``method`` (not the declaring function)."""
     own = inspect.signature(method)
     borrowed = list(inspect.signature(source).parameters.values())[skip:]
-    method.__signature__ = own.replace(  # type: ignore[attr-defined]
-        parameters=[next(iter(own.parameters.values())), *borrowed]
-    )
+    signature = own.replace(parameters=[next(iter(own.parameters.values())), *borrowed])
+
+    def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{method.__qualname__}(): {error}") from None
+
+    if inspect.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def checked_async(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs)
+            return await method(*args, **kwargs)
+
+        wrapper: Any = checked_async
+    else:
+
+        @functools.wraps(method)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs)
+            return method(*args, **kwargs)
+
+        wrapper = checked
+    wrapper.__signature__ = signature
+    return wrapper
 
 
 def takes(
@@ -42,8 +68,7 @@ def takes(
     parameters; its return type stays its own."""
 
     def borrow(method: _Method[_S, _Q, _R]) -> Callable[Concatenate[_S, _P], _R]:
-        _borrow(method, source, 0)
-        return method  # type: ignore[return-value]
+        return _borrow(method, source, 0)  # type: ignore[no-any-return]
 
     return borrow
 
@@ -55,7 +80,6 @@ def takes_rest(
     ``client.jobs.wait`` takes after the job, which the handle supplies."""
 
     def borrow(method: _Method[_S, _Q, _R]) -> Callable[Concatenate[_S, _P], _R]:
-        _borrow(method, source, 1)
-        return method  # type: ignore[return-value]
+        return _borrow(method, source, 1)  # type: ignore[no-any-return]
 
     return borrow

@@ -176,3 +176,19 @@ def test_every_download_takes_the_same_arguments() -> None:
     for method in (charlib.Job.download, charlib.AsyncJob.download):
         assert arguments(method) == wanted
     assert arguments(charlib.JobStatus.download) == wanted
+
+
+async def test_a_misspelt_keyword_names_the_method_called(
+    make_client: Callable[..., AnyClient], server: FakeServer
+) -> None:
+    """A keyword a method does not take fails before anything is sent, naming that method
+    (not the function its parameters are declared on)."""
+    server.script(_never_ends)
+    client = make_client()
+    kind = type(client.jobs).__name__
+    with pytest.raises(TypeError, match=rf"^{kind}\.wait\(\): .*'timout'"):
+        await resolve(client.jobs.wait(JOB, timout=5))  # type: ignore[call-arg]
+    job = await resolve(client.characters.generate_360_set(CHAR))
+    with pytest.raises(TypeError, match=r"Job\.download\(\): missing a required argument: 'dest'"):
+        await resolve(job.download())  # type: ignore[call-arg]
+    assert [r.method for r in server.requests] == ["POST"]
