@@ -12,14 +12,13 @@ from mock_server.lifecycle import (
     JOB_STATUSES,
     TERMINAL,
     JobFacts,
-    build_plan,
     next_write_after,
     status_at,
     view,
 )
 from mock_server.store import JobQuery, SQLiteStore
+from tests.mock_server.test_mock_lifecycle import T0, make_job
 
-T0 = 1_767_225_600_000
 ORDER = {"pending": 0, "processing": 1, "completed": 2, "failed": 2, "cancelled": 2}
 
 
@@ -31,23 +30,9 @@ def jobs(draw: st.DrawFn) -> JobFacts:
     count = draw(st.integers(1, 27))
     attempts = draw(st.integers(1, 4))
     seed = draw(st.integers(0, 2**63 - 1))
-    plan = build_plan(
-        seed=seed, shot_count=count, max_attempts=attempts, scenario=scenario, mode=mode
-    )
-    start = T0 + draw(st.integers(0, 600_000))
-    job = JobFacts(
-        job_id="j",
-        seq=1,
-        character_id="c",
-        created_ms=T0,
-        start_ms=start,
-        end_ms=start + plan.duration_ms,
-        outcome=plan.outcome,
-        seed=seed,
-        image_count=count,
-        max_attempts=attempts,
-        scenario=scenario,
-        mode=mode,
+    queued_ms = draw(st.integers(0, 600_000))
+    job = make_job(
+        count=count, attempts=attempts, scenario=scenario, mode=mode, seed=seed, queued_ms=queued_ms
     )
     if draw(st.booleans()):
         cancel = draw(st.integers(T0, job.end_ms - 1))
