@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,13 +22,22 @@ import httpx
 from charlib._cassette import CassetteWriter, check_name
 from charlib._exceptions import CharlibError, InvalidParameterError
 from charlib._polling import PollPolicy
-from charlib._resources.characters import generate_360_set_body, start_360_set_spec
+from charlib._resources.characters import (
+    GenerationOptions,
+    generate_360_set_body,
+    start_360_set_spec,
+)
 from charlib._resources.jobs import Jobs, get_spec
-from charlib._types import NOT_GIVEN, NotGiven
+from charlib._types import NOT_GIVEN
 from charlib._wait_options import WaitOptions
 from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
 
 if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from typing import Unpack
+    else:
+        from typing_extensions import Unpack
+
     from charlib._client import Client
     from charlib._display import ProgressBar
     from charlib._models import JobStatus
@@ -162,12 +172,7 @@ def record_new_job(
     poll: PollPolicy | float | None = None,
     on_progress: ProgressCallback | None = None,
     progress: bool | ProgressBar = False,
-    style: str | NotGiven = NOT_GIVEN,
-    quality_threshold: float | NotGiven = NOT_GIVEN,
-    image_count: int | NotGiven = NOT_GIVEN,
-    max_retries: int | NotGiven = NOT_GIVEN,
-    angles: Sequence[str] | NotGiven = NOT_GIVEN,
-    custom_seed: int | NotGiven = NOT_GIVEN,
+    **generation: Unpack[GenerationOptions],
 ) -> Recording:
     """Start a 360° job and record it: :func:`record_job`, with the starting request kept too.
 
@@ -178,16 +183,18 @@ def record_new_job(
         client: the client to start and poll with.
         character_id: the character (it needs a master reference image).
         path: the file to write.
-        image_count: 1-27 shots (the server's default when not given).
+        **generation: the job's options, as for ``generate_360_set`` (``style``,
+            ``quality_threshold``, ``image_count``, ``max_retries``, ``angles``,
+            ``custom_seed``); each is sent only when given.
 
     Raises:
         MasterReferenceRequiredError: the character has no usable master reference.
         WaitTimeoutError: the deadline passed first (the job goes on; nothing is written).
     """
     _check_client(client)
-    body = generate_360_set_body(
-        style, quality_threshold, image_count, max_retries, angles, custom_seed
-    )
+    for name in generation.keys() - GenerationOptions.__optional_keys__:
+        raise TypeError(f"record_new_job(): got an unexpected keyword argument {name!r}")
+    body = generate_360_set_body(**generation)
     spec = start_360_set_spec(character_id, body, NOT_GIVEN)
     answers: list[httpx.Response] = []
 

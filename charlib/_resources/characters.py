@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from charlib._config import CORE_SET_TIMEOUT
 from charlib._exceptions import (
@@ -230,6 +230,18 @@ def generate_initial_image_spec(
         mode=mode,
         idempotency_key=key,
     )
+
+
+class GenerationOptions(TypedDict, total=False):
+    """The options of ``generate_360_set`` that shape the job, as keywords of a function that
+    passes them on (``record_new_job``); one left out is not sent."""
+
+    style: str
+    quality_threshold: float
+    image_count: int
+    max_retries: int
+    angles: Sequence[str]
+    custom_seed: int
 
 
 def generate_360_set_body(

@@ -216,3 +216,14 @@ def test_a_job_that_never_stops_changing_cannot_fill_a_cassette(
         record_job(client, "j", tmp_path / "endless.json", poll=1)
     assert polls["n"] == 51
     assert list(tmp_path.iterdir()) == []
+
+
+def test_record_new_job_refuses_an_option_generate_360_set_does_not_take(tmp_path: Path) -> None:
+    """A misspelt job option is refused naming ``record_new_job`` before any job starts."""
+    app = create_app(clock=ManualClock(), seed=3)
+    with in_process_client(app) as client:
+        character = _character(client)
+        with pytest.raises(TypeError, match=r"record_new_job\(\): .*'image_cont'"):
+            record_new_job(client, character, tmp_path / "t.json", image_cont=1)  # type: ignore[call-arg]
+        assert client.jobs.list().jobs == []
+    assert not (tmp_path / "t.json").exists()
