@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from charlib._contact_sheet import Card, failed_shot_card, sheet_page
@@ -165,8 +165,7 @@ def finished(status: JobStatus) -> JobStatus:
     return status
 
 
-@dataclass(frozen=True, slots=True)
-class _Shot:
+class _Shot(NamedTuple):
     """One image of the plan."""
 
     position: int
