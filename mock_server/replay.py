@@ -22,17 +22,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mock_server import lifecycle
 from mock_server.cassettes import CASSETTE_PREFIX, Cassette, Step, parse_time
-from mock_server.lifecycle import (
-    CANCELLED,
-    PENDING,
-    PROCESSING,
-    TERMINAL,
-    JobFacts,
-    JobView,
-    Plan,
-    status_at,
-)
+from mock_server.lifecycle import JobFacts, JobView, Plan
 from mock_server.render import QUEUED_MESSAGE, iso, media_id_for
 from mock_server.shots import SHOTS, Shot
 
@@ -163,22 +155,22 @@ class Replay:
 
     def view(self, job: JobFacts, now: int) -> JobView:
         """What a client sees of the replayed ``job`` at server time ``now``."""
-        status = status_at(job, now)
+        status = lifecycle.status_at(job, now)
         anchor = self.anchor(job)
         t = now if job.frozen_ms is None else min(now, job.frozen_ms)
         cancel = job.cancelled_ms
         if (
-            status == CANCELLED
+            status == lifecycle.CANCELLED
             and cancel is not None
             and cancel <= t < (job.cancel_until_ms or t + 1)
         ):
             at = cancel - anchor
-            step = self._latest(at, CANCELLED)
+            step = self._latest(at, lifecycle.CANCELLED)
             if step is not None and step.offset_ms <= at:
                 return self._show(job, step.body, status, anchor)
-            seen = self._latest(at, PROCESSING) or self._latest(at, PENDING)
+            seen = self._latest(at, lifecycle.PROCESSING) or self._latest(at, lifecycle.PENDING)
             return self._show(job, _cancelled(seen, job), status, anchor)
-        if status in TERMINAL:
+        if status in lifecycle.TERMINAL:
             return self._show(job, self.cassette.steps[-1].body, status, anchor)
         step = self._latest(t - anchor, status)
         if step is None:  # queued on the mock, before anything the recording saw
@@ -188,7 +180,7 @@ class Replay:
     def _queued(self) -> dict[str, Any]:
         total = _int(self.cassette.steps[0].body.get("progress", {}).get("total"))
         progress = {"current": 0, "total": total, "percentage": 0, "currentTask": "Initializing..."}
-        return {"success": True, "jobId": self.cassette.job_id, "status": PENDING,
+        return {"success": True, "jobId": self.cassette.job_id, "status": lifecycle.PENDING,
                 "progress": progress, "message": QUEUED_MESSAGE}  # fmt: skip
 
     def _show(self, job: JobFacts, recorded: Any, status: str, anchor: int) -> JobView:
@@ -274,7 +266,7 @@ def _own_media(results: dict[str, Any], job_id: str, plan: Plan) -> None:
 def lost_view(job: JobFacts, now: int) -> JobView:
     """A replayed job whose cassette this server has not loaded (restarted without it): its
     status from its facts, and a message saying what is missing."""
-    status = status_at(job, now)
+    status = lifecycle.status_at(job, now)
     name = job.scenario.removeprefix(CASSETTE_PREFIX)
     progress = {"current": 0, "total": job.image_count, "percentage": 0}
     body = {
