@@ -3,8 +3,9 @@
 Identity (``id``, ``poll_url``, ``estimated_completion_at``, ``accepted``), ``to_json()`` to hand
 the job to another process (which resumes it with ``client.jobs.resume(text)``), and ``refresh()``,
 ``cancel()``, ``wait()``, ``watch()`` and ``download()``, which go through the client that started
-the job (so its options, retry policy and clock apply). Keep new methods paired, with identical
-signatures.
+the job (so its options, retry policy and clock apply). Keep new methods paired; ``wait``,
+``watch`` and ``download`` borrow the parameters of ``client.jobs``' methods after the job
+(:func:`charlib._signature.takes_rest`), so a parameter is added in one place.
 
 A handle is accepted wherever a job id is (``client.jobs.get(job)``, ``wait``, ``watch``,
 ``cancel``, ``wait_all([...])``, ``as_completed``): :func:`job_id_of` is the one rule. In a notebook
