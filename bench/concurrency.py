@@ -8,10 +8,11 @@ child process at real speed), so nothing finishes early.
 Throughput: 64 tasks calling ``client.jobs.get`` concurrently through one ``AsyncClient``
 against the sync client's rate on one connection, same server, alternating rounds. The client
 sends through the pool it creates, where it keeps at most ``DEFAULT_MAX_IN_FLIGHT`` requests in
-flight (httpcore's pool rechecks every connection for every queued request, encode/httpx#3215).
-Beside it, for comparison: the same 64 tasks through an injected ``httpx.AsyncClient()`` (no
-bound: what the default transport did before), 8 tasks, and, when ``httpx-aiohttp`` is
-installed, 64 tasks through its aiohttp transport.
+flight (httpcore's pool rechecks every connection for every queued request, encode/httpx#3215),
+on asyncio-native connections (``charlib._asyncio_backend``). Beside it, for comparison: the
+same 64 tasks and bound through httpx's own transport (httpcore on anyio: what the pool sent
+through before), through an injected ``httpx.AsyncClient()`` (no bound), 8 tasks, and, when
+``httpx-aiohttp`` is installed, 64 tasks through its aiohttp transport.
 """
 
 from __future__ import annotations

@@ -75,6 +75,20 @@ Profiled first (pyinstrument on `client.jobs.get()` against a live mock; cProfil
    0.56-0.60x through an unbounded `httpx.AsyncClient()` in three `--quick` runs, 0.72x
    against 0.44x in a full-settings run at load 3.5-8.8; client CPU per request
    with 64 tasks now what 4 tasks cost (1.9 ms at load 1, against 0.95 ms for the sync client).
+   Then, **the pool's connections on asyncio** (`charlib/_asyncio_backend.py`): with the bound,
+   cProfile of 64 tasks put about a tenth of the client's time in anyio, half of it under
+   httpcore's network layer (a cancel scope and an event-loop trip per read and write; each
+   idle-connection check asking anyio for the socket through typed-attribute lookups), the rest
+   in httpcore's own locks. The pool `AsyncClient` creates now runs httpcore's connection pool
+   on a network backend written on an asyncio `Protocol` (httpcore's `network_backend=`, inside
+   a small httpx transport, since httpx's own takes no backend); with a proxy in the environment
+   the pool is httpx's, as before. Client CPU per request, 64 tasks, 9 interleaved rounds in
+   one run at load 5: 2.0 ms against 2.6 ms through httpx's transport with the same bound
+   (sync client 1.5 ms); on the new backend a bound of 2, 4 or 8 gave 2.0, 2.0 and 2.5 ms, so 4
+   stays. Bought
+   (`--quick`, each pair in the same run, load 2.3-6): 64 tasks 0.85, 0.80, 0.87, 0.95 and
+   0.91x the sync rate, against 0.52, 0.56, 0.84, 0.77 and 0.85x through httpx's transport
+   with the same bound.
 8. **Start-up: names loaded on first use** (`charlib/__init__.py`, `_models.py`). Measured
    first: `import charlib` 1.7-2.6x `import httpx, pydantic` (600 ms on a loaded core), most of
    it the pydantic machinery and model building (`_models`: 52-97 ms in-process), asyncio, and
@@ -95,13 +109,14 @@ REMAINING = """
   model's validator (~35 ms, built with its nested models). What would cut it further: asyncio
   imported only where async code runs, and the waiting modules loaded by the first wait rather
   than by `Client()`.
-- **Async throughput, default transport**: with the bound, 64 tasks cost what 4-8 do; what is
-  left against the sync client is httpcore's and anyio's own work per async request (anyio
-  locks and cancel scopes, sniffio look-ups, an extra trip through the event loop per lock),
-  1.5-2x the sync client's CPU per request. With a free core for the server the async client
-  keeps up; on this shared two-core machine the ratio moves with the load (0.68-0.88x in three
-  `--quick` runs, 0.72x in a full one). The aiohttp transport (`charlib[aiohttp]`) costs less
-  than either.
+- **Async throughput, default transport**: with the bound, 64 tasks cost what 4-8 do, and with
+  the pool's connections on asyncio 64 tasks reached 0.80-0.95x the sync rate in five `--quick`
+  runs at load 2.3-6 (the lowest at the goal). What is left against the sync client is
+  httpcore's own pool and HTTP/1.1 work under asyncio: its anyio locks (two a request, each
+  with a trip through the event loop), its shielded closes (a cancel scope each), sniffio
+  look-ups; about 1.3x the sync client's CPU per request. Those are inside httpcore's
+  connection, which has no extension point for them, so the ratio still moves with the load
+  on this shared two-core machine. The aiohttp transport (`charlib[aiohttp]`) costs less still.
 - **Job list at scale** (≤ 1.5x): the memory store keeps each job in the list of its status at
   the time of the last question (all, per character, per type) and asks `status_of` again only at
   the instants a status can change (`lifecycle.changes_at`), so a filtered page costs the page:
@@ -150,12 +165,13 @@ WHY_NOT: dict[str, str] = {
     ),
     "3. Scale: async throughput": (
         "With the bound (at most 4 requests in flight on the pool `AsyncClient` creates) 64 "
-        "tasks cost what 4-8 unbounded ones do; what is left against the sync client is the "
-        "default transport's own work per async request (httpcore's pool, anyio's locks and "
-        "cancel scopes), 1.5-2x the sync client's CPU per request, so on a machine whose "
-        "cores are all busy the ratio falls towards 0.6-0.7x. Look at the unbounded row: if "
-        "it is far below this one the bound works and the machine was loaded. For a caller "
-        "who needs more: `http_client=httpx_aiohttp.HttpxAiohttpClient()` (the "
+        "tasks cost what 4-8 unbounded ones do, and the pool's connections run on asyncio "
+        "without anyio; what is left against the sync client is httpcore's own pool and "
+        "HTTP/1.1 work per async request (anyio locks with an event-loop trip each, shielded "
+        "closes), about 1.3x the sync client's CPU per request, so on a machine whose cores "
+        "are all busy the ratio falls to about 0.8x. Look at the row through httpx's own "
+        "transport with the same bound: if it is far below this one, the machine was loaded. "
+        "For a caller who needs more: `http_client=httpx_aiohttp.HttpxAiohttpClient()` (the "
         "`charlib[aiohttp]` extra)."
     ),
     "4. Polling: requests": (
