@@ -102,18 +102,20 @@ class _Connection(asyncio.Protocol):
         return data
 
 
-def _expire(future: asyncio.Future[None], error: Exception) -> None:
-    """A timer's end: fail ``future`` with ``error`` unless it is already done."""
+def _expire(future: asyncio.Future[None], error: type[Exception], message: str) -> None:
+    """A timer's end: fail ``future`` with ``error(message)`` unless it is already done."""
     if not future.done():
-        future.set_exception(error)
+        future.set_exception(error(message))
 
 
-async def _wait(future: asyncio.Future[None], timeout: float | None, error: Exception) -> None:
-    """Await ``future``, failing with ``error`` after ``timeout`` seconds (``None``: no bound)."""
+async def _wait(
+    future: asyncio.Future[None], timeout: float | None, error: type[Exception], message: str
+) -> None:
+    """Await ``future``; ``error(message)`` after ``timeout`` seconds (``None``: no bound)."""
     if timeout is None:
         await future
         return
-    timer = asyncio.get_running_loop().call_later(timeout, _expire, future, error)
+    timer = asyncio.get_running_loop().call_later(timeout, _expire, future, error, message)
     try:
         await future
     finally:
@@ -147,7 +149,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             if connection.eof or connection.lost:
                 return b""  # the server closed its end
             waiter = connection.waiter = asyncio.get_running_loop().create_future()
-            await _wait(waiter, timeout, httpcore.ReadTimeout("no data within the read timeout"))
+            await _wait(waiter, timeout, httpcore.ReadTimeout, "no data within the read timeout")
         return connection.take(max_bytes)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -159,8 +161,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         with _failures(httpcore.WriteError):
             self._transport.write(buffer)
         if connection.drained is not None:  # the kernel's buffer is full: wait for room
-            error = httpcore.WriteTimeout("could not send within the write timeout")
-            await _wait(connection.drained, timeout, error)
+            message = "could not send within the write timeout"
+            await _wait(connection.drained, timeout, httpcore.WriteTimeout, message)
             if connection.lost:
                 raise httpcore.WriteError(str(connection.error or "the connection was closed"))
 

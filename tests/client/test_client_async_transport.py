@@ -186,6 +186,38 @@ async def test_a_server_that_never_reads_is_a_write_timeout() -> None:
         listener.close()
 
 
+async def test_a_large_body_is_sent_whole_when_the_server_reads_it(connects: list[str]) -> None:
+    """A 16 MB request body (more than the socket buffers hold) reaches a server that reads it
+    all: the write waits for room and resumes, and the answer comes back."""
+    received: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        received.append(len(await reader.readexactly(length)))
+        body = json.dumps({"id": "66f1c0ffee00000000000a01", "name": "Big"}).encode()
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n")
+        writer.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    description = "x" * (16 * 1024 * 1024)
+    try:
+        async with charlib.AsyncClient(base_url=f"http://127.0.0.1:{port}", max_retries=0) as c:
+            created = await c.characters.create(name="Big", description=description)
+    finally:
+        server.close()
+    assert created.name == "Big"
+    assert received[0] > len(description)
+    assert connects == ["127.0.0.1"]
+
+
 async def test_a_listener_that_never_accepts_is_a_connect_timeout() -> None:
     """A listening socket whose backlog is full leaves the handshake unanswered: APITimeoutError
     caused by httpx.ConnectTimeout."""
