@@ -7,7 +7,6 @@ Module functions build each request (validation, body, retry mode) without I/O;
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -40,6 +39,7 @@ from charlib._params import (
     idempotency,
     jsonable,
     path_segment,
+    warn_caller,
 )
 from charlib._polling import PollPolicy
 from charlib._request import RequestSpec
@@ -548,7 +548,7 @@ class Characters:
         Emits ``DeprecationWarning``. Uses a 45-minute timeout and is never retried (a retry
         would start a second full generation). Prefer :meth:`generate_360_set`.
         """
-        warnings.warn(_CORE_SET_DEPRECATION, DeprecationWarning, stacklevel=2)
+        warn_caller(_CORE_SET_DEPRECATION, DeprecationWarning)
         return self._client._request(generate_core_set_spec(*args, **kwargs))
 
 
@@ -642,5 +642,5 @@ class AsyncCharacters:
     @takes(generate_core_set_spec)
     async def generate_core_set(self, *args: Any, **kwargs: Any) -> CoreSetResult:
         """Deprecated: same as :meth:`Characters.generate_core_set`, awaited."""
-        warnings.warn(_CORE_SET_DEPRECATION, DeprecationWarning, stacklevel=2)
+        warn_caller(_CORE_SET_DEPRECATION, DeprecationWarning)
         return await self._client._request(generate_core_set_spec(*args, **kwargs))
