@@ -10,7 +10,8 @@ the connections onto asyncio cut the client's CPU per request by about a quarter
 :class:`AsyncioBackend` is httpcore's public network-backend interface written on an asyncio
 ``Protocol``: a read returns at once when bytes are buffered, a write that the kernel takes
 at once does not wait, a timeout is one ``call_later`` handle, and "is this idle connection
-readable?" is a look at the buffer. httpcore keeps doing everything else (HTTP/1.1 with h11,
+readable?" is a look at the buffer, then one ``poll`` of the socket (a close that came while
+the loop was busy). httpcore keeps doing everything else (HTTP/1.1 with h11,
 the pool, TLS set-up via :meth:`AsyncioStream.start_tls`), and :class:`AsyncioTransport` is
 httpx's public transport interface around that pool, with httpcore's errors mapped to httpx's
 as httpx's own transport maps them.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import select
 import ssl
 import typing
 import urllib.request
@@ -41,6 +43,9 @@ __all__ = ["AsyncioBackend", "AsyncioStream", "AsyncioTransport", "pool_client"]
 # resumes once a read has brought it under the low mark: a big body never piles up in memory.
 _READ_HIGH = 256 * 1024
 _READ_LOW = 64 * 1024
+
+# How long a connection attempt runs alone before the next address is tried too (RFC 8305).
+_HAPPY_EYEBALLS_DELAY = 0.25
 
 _Socket = tuple[int, int, Any] | tuple[int, int, None, int]
 
@@ -122,6 +127,21 @@ async def _wait(
         timer.cancel()
 
 
+def _socket_readable(sock: Any) -> bool:
+    """Whether ``sock`` has bytes or its end waiting that the event loop has not taken yet (what
+    httpcore's own backends look at); a socket already closed counts as readable."""
+    if sock is None:
+        return False
+    fileno = sock.fileno()
+    if fileno < 0:
+        return True
+    if hasattr(select, "poll"):  # select() cannot take a descriptor above FD_SETSIZE
+        poller = select.poll()
+        poller.register(fileno, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fileno], [], [], 0)[0])
+
+
 @contextlib.contextmanager
 def _failures(kind: type[Exception]) -> Iterator[None]:
     """``OSError`` (``ssl.SSLError`` included) raised inside the block, as httpcore's ``kind``;
@@ -201,7 +221,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # an idle connection with bytes or an end waiting is unusable
             connection = self._connection
-            return bool(connection.buffer) or connection.eof or connection.lost
+            if connection.buffer or connection.eof or connection.lost:
+                return True
+            # A close that came while the loop was busy is in the socket, not yet in the buffer.
+            return _socket_readable(self._transport.get_extra_info("socket"))
         names = {
             "ssl_object": "ssl_object",
             "client_addr": "sockname",
@@ -229,7 +252,14 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             with _failures(httpcore.ConnectError):
                 async with time_limit(timeout):
                     transport, connection = await loop.create_connection(
-                        _Connection, host, port, local_addr=local
+                        _Connection,
+                        host,
+                        port,
+                        local_addr=local,
+                        # As httpx's own transport (anyio): an address that never answers (a
+                        # broken IPv6 route) does not use up the connect timeout of the next.
+                        happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+                        interleave=1,
                     )
         except TimeoutError:
             raise httpcore.ConnectTimeout("no connection within the connect timeout") from None
