@@ -43,6 +43,7 @@ from mock_server.lifecycle import ATTEMPT_FAILURE_P, Plan
 __all__ = [
     "FLOOR_TARGET",
     "GRID_SECONDS",
+    "Mix",
     "Schedule",
     "StepLaw",
     "best_schedule",
@@ -192,19 +193,58 @@ def best_schedule(law: StepLaw, weight: float, grid: float = GRID_SECONDS) -> Sc
     return evaluate(law, tuple(polls))
 
 
-def _search(law: StepLaw, fits: Callable[[Schedule], bool], heavier_fits: bool) -> Schedule | None:
-    """Bisect log(weight) for where ``fits`` starts to hold; the fitting schedule nearest it.
+@dataclass(frozen=True)
+class Mix:
+    """The oracle's last-step plan: ``first`` for a ``share`` of jobs (drawn), ``second`` else.
+
+    The best schedules for each weight are the corners of the lower convex hull of (lag,
+    requests); a lag or a request budget between two corners is met exactly, at the least cost,
+    by drawing one of the two for each job. ``share`` is 1 when one schedule meets it alone.
+    """
+
+    first: Schedule  # within the limit asked for
+    second: Schedule  # past it (``first`` when ``share`` is 1)
+    share: float
+
+    @property
+    def requests(self) -> float:
+        """Expected polls in the last step."""
+        return self.share * self.first.requests + (1 - self.share) * self.second.requests
+
+    @property
+    def lag(self) -> float:
+        """Expected detection lag (seconds)."""
+        return self.share * self.first.lag + (1 - self.share) * self.second.lag
+
+    def realised(self, duration: float) -> tuple[float, float]:
+        """Expected ``(polls, lag)`` on a last step that ran ``duration`` seconds."""
+        (polls, lag), (other_polls, other_lag) = (
+            realised(self.first, duration),
+            realised(self.second, duration),
+        )
+        q = self.share
+        return q * polls + (1 - q) * other_polls, q * lag + (1 - q) * other_lag
+
+
+def _search(
+    law: StepLaw, measure: Callable[[Schedule], float], limit: float, heavier_fits: bool
+) -> Mix | None:
+    """Bisect log(weight) for where ``measure <= limit`` starts to hold; mix the two sides.
 
     Lag falls and requests rise as the weight of lag grows: a lag bound holds for the heavier
     weights (``heavier_fits``), a request budget for the lighter ones. Weight 0 gives the two
     polls every schedule has (the fewest requests); None if no weight fits.
     """
+
+    def fits(schedule: Schedule) -> bool:
+        return measure(schedule) <= limit + 1e-9
+
     lightest, heaviest = best_schedule(law, 0.0), best_schedule(law, _WEIGHTS[1])
-    found, other = (heaviest, lightest) if heavier_fits else (lightest, heaviest)
+    found, missed = (heaviest, lightest) if heavier_fits else (lightest, heaviest)
     if not fits(found):
         return None
-    if fits(other):
-        return other
+    if fits(missed):
+        return Mix(missed, missed, 1.0)
     light, heavy = (math.log(w) for w in _WEIGHTS)
     good, bad = (heavy, light) if heavier_fits else (light, heavy)
     for _ in range(_SEARCH_STEPS):
@@ -213,21 +253,22 @@ def _search(law: StepLaw, fits: Callable[[Schedule], bool], heavier_fits: bool) 
         if fits(schedule):
             good, found = middle, schedule
         else:
-            bad = middle
-    return found
+            bad, missed = middle, schedule
+    share = (measure(missed) - limit) / (measure(missed) - measure(found))
+    return Mix(found, missed, share)
 
 
-def fewest_requests(law: StepLaw, lag: float) -> Schedule | None:
-    """The schedule with the fewest expected requests whose expected lag is at most ``lag``."""
-    return _search(law, lambda s: s.lag <= lag + 1e-9, heavier_fits=True)
+def fewest_requests(law: StepLaw, lag: float) -> Mix | None:
+    """The fewest expected requests of an oracle whose expected lag is at most ``lag``."""
+    return _search(law, lambda s: s.lag, lag, heavier_fits=True)
 
 
-def least_lag(law: StepLaw, requests: float) -> Schedule | None:
-    """The schedule with the least expected lag that makes at most ``requests`` on average.
+def least_lag(law: StepLaw, requests: float) -> Mix | None:
+    """The least expected lag of an oracle that makes at most ``requests`` on average.
 
     None when even two polls (one before the earliest end, one at the latest) are too many.
     """
-    return _search(law, lambda s: s.requests <= requests + 1e-9, heavier_fits=False)
+    return _search(law, lambda s: s.requests, requests, heavier_fits=False)
 
 
 def uniform_schedule(law: StepLaw, lag: float) -> Schedule:
@@ -286,26 +327,89 @@ def _gaps(schedule: Schedule, shown: int = 12) -> str:
     )
 
 
+def _describe(mix: Mix) -> str:
+    """The oracle's last-step plan in a few words."""
+    if mix.share >= 1:
+        return _gaps(mix.first)
+    return (
+        f"for {mix.share:.0%} of jobs {_gaps(mix.first)} ({mix.first.requests:.2f} polls, lag "
+        f"{mix.first.lag:.2f} s), for the others {_gaps(mix.second)} "
+        f"({mix.second.requests:.2f} polls, lag {mix.second.lag:.2f} s)"
+    )
+
+
 def _spread(values: list[float]) -> str:
     """``min/median/max`` of per-seed values."""
     return f"{min(values):.2f}/{statistics.median(values):.2f}/{max(values):.2f}"
 
 
-def _law_note(law: StepLaw, floor: Schedule, even: Schedule, rows: list[dict[str, float]]) -> str:
-    """The law used, the oracle's schedule, the even spacing, and the schedule on these seeds."""
-    real = [realised(floor, r["last_step"]) for r in rows]
+def _floor_note(law: StepLaw, floor: Mix, even: Schedule, rows: list[dict[str, float]]) -> str:
+    """The law used, the oracle's plan, even spacing, and what the plan did on these seeds."""
+    real = [floor.realised(r["last_step"]) for r in rows]
     return (
         f"the law of the last step (mock_server/lifecycle.py build_plan, docs/mock-server.md): "
         f"up to {law.max_attempts} attempts, each failing with probability {law.failure_p:g}, "
         f"a failure {law.failure_s[0]:g}-{law.failure_s[1]:g} s, a success "
         f"{law.success_s[0]:g}-{law.success_s[1]:g} s, uniform (mean {law.mean:.2f} s); "
-        f"the oracle's last-step schedule: {_gaps(floor)}; evenly spaced instead: a poll every "
+        f"the oracle's last-step plan: {_describe(floor)}; evenly spaced instead: a poll every "
         f"{even.polls[1] - even.polls[0]:.2f} s from {law.earliest:g} s, "
-        f"{even.requests:.2f} expected polls; on these seeds' own last steps "
-        f"({_spread([r['last_step'] for r in rows])} s) the oracle's schedule made "
+        f"{even.requests:.2f} expected polls for a lag of {even.lag:.2f} s; on these seeds' own "
+        f"last steps ({_spread([r['last_step'] for r in rows])} s) the oracle made "
         f"{statistics.mean(n for n, _ in real):.2f} polls in the last step on average, "
         f"lag {statistics.mean(lag for _, lag in real):.2f} s"
     )
+
+
+def _floor_row(
+    law: StepLaw, rows: list[dict[str, float]], where: str, lag_goal: float, oracle: str
+) -> Row:
+    """The oracle's requests at ``lag_goal`` times the fixed mean lag / the fixed requests."""
+    fixed_requests = sum(r["fixed_requests"] for r in rows)
+    fixed_lag = statistics.mean(r["fixed_lag"] for r in rows)
+    before = sum(r["steps"] - 1 for r in rows)  # one poll in each step before the last
+    target = lag_goal * fixed_lag
+    measure = f"requests of {oracle} at {lag_goal:.2f}x the fixed mean lag / fixed 15 s requests"
+    floor = fewest_requests(law, target)
+    if floor is None:
+        detail = f"no schedule on a {GRID_SECONDS:g} s grid has a mean lag of {target:.2f} s"
+        return Row(FLOOR_TARGET, measure, math.inf, "reported", None, f"{detail}; {where}")
+    even = uniform_schedule(law, target)
+    ratio = (before + len(rows) * floor.requests) / fixed_requests
+    per_seed = [(r["steps"] - 1 + floor.requests) / r["fixed_requests"] for r in rows]
+    detail = (
+        f"{before + len(rows) * floor.requests:.1f} vs {fixed_requests:.0f} requests "
+        f"(per seed: {before / len(rows):.0f} steps before the last + {floor.requests:.2f} "
+        f"expected in it); expected lag {floor.lag:.2f} s ({lag_goal:.2f} x {fixed_lag:.2f} s); "
+        f"{where}; per-seed request ratio min/median/max {_spread(per_seed)}; the best single "
+        f"schedule: {(before + len(rows) * floor.first.requests) / fixed_requests:.3f}x; evenly "
+        f"spaced last-step polls: {(before + len(rows) * even.requests) / fixed_requests:.3f}x"
+    )
+    notes = [_floor_note(law, floor, even, rows)]
+    return Row(FLOOR_TARGET, measure, ratio, "reported", None, detail, notes=notes)
+
+
+def _budget_row(law: StepLaw, rows: list[dict[str, float]], where: str, request_goal: float) -> Row:
+    """The oracle's lag at ``request_goal`` times the fixed requests / the fixed mean lag."""
+    fixed_requests = sum(r["fixed_requests"] for r in rows)
+    fixed_lag = statistics.mean(r["fixed_lag"] for r in rows)
+    before = sum(r["steps"] - 1 for r in rows)
+    budget = (request_goal * fixed_requests - before) / len(rows)  # last-step polls per seed
+    measure = (
+        f"mean lag of the same oracle at {request_goal:.2f}x the fixed requests / fixed 15 s "
+        "mean lag"
+    )
+    cheap = least_lag(law, budget)
+    if cheap is None:
+        detail = f"{budget:.2f} last-step polls per seed: fewer than the two it needs"
+        return Row(FLOOR_TARGET, measure, math.inf, "reported", None, f"{detail}; {where}")
+    detail = (
+        f"{budget:.2f} expected last-step polls per seed ({request_goal:.2f} x "
+        f"{fixed_requests:.0f} requests in all): expected lag {cheap.lag:.2f} s vs "
+        f"{fixed_lag:.2f} s; {where}"
+    )
+    ratio = cheap.lag / fixed_lag if fixed_lag > 0 else math.inf
+    notes = [f"at {request_goal:.2f}x the fixed requests, last-step plan: {_describe(cheap)}"]
+    return Row(FLOOR_TARGET, measure, ratio, "reported", None, detail, notes=notes)
 
 
 def floor_rows(
@@ -319,58 +423,11 @@ def floor_rows(
     would have to accept to make ``request_goal`` times the fixed requests.
     """
     law = _law_of(rows)
-    fixed_requests = sum(r["fixed_requests"] for r in rows)
-    fixed_lag = statistics.mean(r["fixed_lag"] for r in rows)
-    before = sum(r["steps"] - 1 for r in rows)  # one poll in each step before the last
-    target = lag_goal * fixed_lag
-    floor = fewest_requests(law, target)
-    ratio, notes = math.inf, []
-    detail = f"no schedule on a {GRID_SECONDS:g} s grid has a mean lag of {target:.2f} s"
-    if floor is not None:
-        even = uniform_schedule(law, target)
-        ratio = (before + len(rows) * floor.requests) / fixed_requests
-        per_seed = [(r["steps"] - 1 + floor.requests) / r["fixed_requests"] for r in rows]
-        detail = (
-            f"{before + len(rows) * floor.requests:.1f} vs {fixed_requests:.0f} requests "
-            f"(per seed: {before / len(rows):.0f} steps before the last + {floor.requests:.2f} "
-            f"expected in it); expected lag {floor.lag:.2f} s ({lag_goal:g} x {fixed_lag:.2f} s "
-            f"= {target:.2f} s); {where}; per-seed request ratio min/median/max "
-            f"{_spread(per_seed)}; evenly spaced last-step polls for the same lag: "
-            f"{(before + len(rows) * even.requests) / fixed_requests:.3f}x"
-        )
-        notes = [_law_note(law, floor, even, rows)]
-    budget = (request_goal * fixed_requests - before) / len(rows)  # last-step polls per seed
-    cheap = least_lag(law, budget)
-    lag_ratio = math.inf
-    cheap_detail = f"{budget:.2f} last-step polls per seed: fewer than the two it needs"
-    if cheap is not None:
-        lag_ratio = cheap.lag / fixed_lag if fixed_lag > 0 else math.inf
-        cheap_detail = (
-            f"{budget:.2f} expected last-step polls per seed ({request_goal:g} x "
-            f"{fixed_requests:.0f} requests in all): expected lag {cheap.lag:.2f} s vs "
-            f"{fixed_lag:.2f} s; its schedule: {_gaps(cheap)}"
-        )
     oracle = (
         "an oracle that knows when every step starts (one poll in each; the best last-step "
         "spacing for the law of its end)"
     )
     return [
-        Row(
-            FLOOR_TARGET,
-            f"requests of {oracle} at {lag_goal:.2f}x the fixed mean lag / fixed 15 s requests",
-            ratio,
-            "reported",
-            None,
-            detail,
-            notes=notes,
-        ),
-        Row(
-            FLOOR_TARGET,
-            f"mean lag of the same oracle at {request_goal:.2f}x the fixed requests / fixed 15 s "
-            "mean lag",
-            lag_ratio,
-            "reported",
-            None,
-            f"{cheap_detail}; {where}",
-        ),
+        _floor_row(law, rows, where, lag_goal, oracle),
+        _budget_row(law, rows, where, request_goal),
     ]

@@ -55,14 +55,21 @@ def test_best_schedule_narrows_its_gaps_by_one_over_the_weight() -> None:
 
 def test_fewest_requests_beats_even_spacing_and_keeps_the_lag() -> None:
     """For a 7.5 s lag: two polls are too few, even spacing needs 2.5, the best fewer."""
-    assert fewest_requests(UNIFORM, 15.0) == evaluate(UNIFORM, (30.0, 60.0))
+    two = fewest_requests(UNIFORM, 15.0)
+    assert two is not None
+    assert two.first == evaluate(UNIFORM, (30.0, 60.0))
+    assert two.share == 1.0
     best = fewest_requests(UNIFORM, 7.5)
     assert best is not None
-    assert best.lag <= 7.5
+    assert best.lag == pytest.approx(7.5)
+    assert best.first.lag <= 7.5 < best.second.lag
     assert uniform_schedule(UNIFORM, 7.5).requests == pytest.approx(2.5)
     assert 2.4 < best.requests < 2.45
     assert least_lag(UNIFORM, 1.9) is None
-    assert least_lag(UNIFORM, 2.0) == evaluate(UNIFORM, (30.0, 60.0))
+    cheap = least_lag(UNIFORM, 2.0)
+    assert cheap is not None
+    assert cheap.first == evaluate(UNIFORM, (30.0, 60.0))
+    assert cheap.lag == pytest.approx(15.0)
 
 
 def test_the_default_law_is_the_mocks() -> None:
