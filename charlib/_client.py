@@ -72,7 +72,7 @@ __all__ = ["AsyncClient", "Client"]
 logger = logging.getLogger("charlib")
 
 _T = TypeVar("_T")
-_H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+HttpxClient = TypeVar("HttpxClient", httpx.Client, httpx.AsyncClient)
 
 # Resolved URLs kept per client; a poller asks for the same few paths over and over.
 _URL_CACHE_SIZE = 1024
@@ -176,14 +176,14 @@ def _resolve_retry(
     return retry if max_retries == retry.max_retries else replace(retry, max_retries=max_retries)
 
 
-class _BaseClient(Generic[_H]):
+class _BaseClient(Generic[HttpxClient]):
     """Options and the pure halves of sending a request (shared by both clients), and their
     one constructor: a client differs only in the kind of pool it sends through."""
 
     # The policy of a client given none; each client keeps its own in an attribute of this name.
     _retry_policy = RetryPolicy()
-    _http: _H
-    _http_kind: type[_H]
+    _http: HttpxClient
+    _http_kind: type[HttpxClient]
     _owns_http: bool
 
     def __init__(
@@ -194,7 +194,7 @@ class _BaseClient(Generic[_H]):
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
-        http_client: _H | None = None,
+        http_client: HttpxClient | None = None,
         clock: Clock | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
@@ -239,7 +239,9 @@ class _BaseClient(Generic[_H]):
 
         ``retry`` replaces the retry policy; ``max_retries`` replaces only its count (of the new
         policy when both are given). The derived client does not own the pool: closing it is a
-        no-op for the pool; close the original (or the injected ``http_client``) when done.
+        no-op for the pool; close the original (or the injected ``http_client``) when done. It
+        is made by calling ``type(self)`` with the options as keywords, so a subclass whose
+        constructor takes other arguments overrides ``with_options``.
 
         Example::
 
@@ -286,7 +288,7 @@ class _BaseClient(Generic[_H]):
         """Whether the underlying connection pool is closed."""
         return self._http.is_closed
 
-    def _adopt(self, http_client: _H | None, kind: type[_H]) -> _H:
+    def _adopt(self, http_client: HttpxClient | None, kind: type[HttpxClient]) -> HttpxClient:
         """The HTTP client to send through: ``http_client`` (its owner closes it), else our own
         (for the sync client, one whose connections honour each request's deadline)."""
         if http_client is not None and not isinstance(http_client, kind):
@@ -518,7 +520,7 @@ class Client(_BaseClient[httpx.Client]):
         if self._owns_http:
             self._http.close()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -613,7 +615,7 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         if self._owns_http:
             await self._http.aclose()
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

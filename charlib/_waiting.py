@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from charlib._display import JobsProgressBar, ProgressBar
     from charlib._group_bar import ShotsProgressBar
     from charlib._models import JobStatus
-    from charlib._wait_options import GroupOptions
+    from charlib._wait_options import GroupOptions, WaitOptions
 
 __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
@@ -57,6 +57,7 @@ __all__ = [
     "ProgressCallback",
     "WaitGroup",
     "Waiter",
+    "check_wait_options",
     "is_transient",
 ]
 
@@ -291,6 +292,17 @@ def _bar(progress: object, make: Callable[[], _Bar]) -> _Bar | None:
     raise InvalidParameterError(
         "progress", f"must be True, False or a progress bar object, got {progress!r}"
     )
+
+
+def check_wait_options(options: WaitOptions, *, asynchronous: bool) -> None:
+    """Check a wait's options before anything is sent (``generate_360_set_and_wait`` checks
+    them before it starts a job, not after): the checks :class:`Waiter` makes, without a bar."""
+    _check_callback(options.on_progress, asynchronous)
+    _check_timeout(options.timeout)
+    _policy(options.poll)
+    progress = options.progress
+    if progress is not True and progress is not False and progress is not None:
+        _make_bar(progress)  # a bar object, or what claims to be one, is checked
 
 
 def _make_bar(progress: bool | ProgressBar) -> ProgressBar | None:

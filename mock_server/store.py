@@ -77,6 +77,10 @@ class JobQuery:
     page: int = 1  # from 1
     limit: int
 
+    def __post_init__(self) -> None:
+        if self.page < 1 or self.limit < 1:
+            raise ValueError(f"page and limit must be at least 1, got {self.page}, {self.limit}")
+
     @property
     def offset(self) -> int:
         """How many matching jobs (newest first) come before the page."""

@@ -48,7 +48,7 @@ from charlib._retry import RetryMode
 from charlib._signature import takes
 from charlib._types import NOT_GIVEN, NotGiven
 from charlib._wait_options import WaitOptions
-from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback
+from charlib._waiting import DEFAULT_WAIT_TIMEOUT, ProgressCallback, check_wait_options
 
 if TYPE_CHECKING:
     from charlib._client import AsyncClient, Client
@@ -539,6 +539,7 @@ class Characters:
         ``cancel_on_timeout``); ``error.job_id`` resumes it.
         """
         spec, wait = generate_360_set_and_wait_call(*args, **kwargs)
+        check_wait_options(wait, asynchronous=False)  # before a job is started, not after
         return self._start(spec)._wait(wait)
 
     @takes(generate_core_set_spec)
@@ -636,6 +637,7 @@ class AsyncCharacters:
     async def generate_360_set_and_wait(self, *args: Any, **kwargs: Any) -> JobStatus:
         """Same as :meth:`Characters.generate_360_set_and_wait`, awaited."""
         spec, wait = generate_360_set_and_wait_call(*args, **kwargs)
+        check_wait_options(wait, asynchronous=True)  # before a job is started, not after
         job = await self._start(spec)
         return await job._wait(wait)
 

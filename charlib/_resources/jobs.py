@@ -237,7 +237,7 @@ class Jobs(_JobsBase):
     def __init__(self, client: Client) -> None:
         self._client = client
 
-    def get(self, job_id: str | Job | JobStatus) -> JobStatus:
+    def get(self, job_id: str | Job | AsyncJob | JobStatus) -> JobStatus:
         """Fetch a job's status.
 
         Args:
@@ -252,7 +252,7 @@ class Jobs(_JobsBase):
         """
         return self._client._request(get_spec(job_id))
 
-    def cancel(self, job_id: str | Job | JobStatus) -> CancelResult:
+    def cancel(self, job_id: str | Job | AsyncJob | JobStatus) -> CancelResult:
         """Ask the server to cancel a job.
 
         Against the live service cancelling is cosmetic (the job may still finish); keep
@@ -480,11 +480,11 @@ class AsyncJobs(_JobsBase):
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
-    async def get(self, job_id: str | AsyncJob | JobStatus) -> JobStatus:
+    async def get(self, job_id: str | Job | AsyncJob | JobStatus) -> JobStatus:
         """Same as :meth:`Jobs.get`, awaited."""
         return await self._client._request(get_spec(job_id))
 
-    async def cancel(self, job_id: str | AsyncJob | JobStatus) -> CancelResult:
+    async def cancel(self, job_id: str | Job | AsyncJob | JobStatus) -> CancelResult:
         """Same as :meth:`Jobs.cancel`, awaited."""
         try:
             return await self._client._request(cancel_spec(job_id))

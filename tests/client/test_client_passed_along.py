@@ -192,3 +192,18 @@ async def test_a_misspelt_keyword_names_the_method_called(
     with pytest.raises(TypeError, match=r"Job\.download\(\): missing a required argument: 'dest'"):
         await resolve(job.download())  # type: ignore[call-arg]
     assert [r.method for r in server.requests] == ["POST"]
+
+
+@pytest.mark.parametrize(
+    "bad", [{"poll": "x"}, {"progress": "yes"}, {"on_progress": 3}, {"timeout": -1}]
+)
+async def test_generate_and_wait_checks_the_waits_options_before_starting_a_job(
+    make_client: Callable[..., AnyClient], server: FakeServer, bad: dict[str, object]
+) -> None:
+    """A bad wait option is refused before the job is started (nothing is sent, nothing billed)."""
+    server.script(_never_ends)
+    client = make_client()
+    with pytest.raises(charlib.InvalidParameterError) as caught:
+        await resolve(client.characters.generate_360_set_and_wait(CHAR, **bad))  # type: ignore[arg-type]
+    assert caught.value.field == next(iter(bad))
+    assert server.requests == []

@@ -95,3 +95,11 @@ def test_the_table_lists_each_method_and_path_once() -> None:
     """One row per (method, path): the app and the document cannot disagree about a route."""
     keys = [(op.method, op.path) for op in OPERATIONS]
     assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("page", "limit"), [(0, 5), (1, 0), (1, -1), (-3, 10)])
+def test_a_job_query_refuses_a_page_or_limit_below_one(page: int, limit: int) -> None:
+    """Both stores would answer such a query differently (one empty, one everything), so it is
+    refused where it is made."""
+    with pytest.raises(ValueError, match="at least 1"):
+        JobQuery(page=page, limit=limit)
