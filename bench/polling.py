@@ -238,6 +238,6 @@ def run(settings: Settings) -> list[Row]:
     where = f"{len(rows)} seeds at {speed:g}x"
     return (
         _rows_for("shown", "progress shown", SHOWN_REQUESTS_GOAL, rows, where)
-        + floor_rows(rows, where, LAG_GOAL, SHOWN_REQUESTS_GOAL)
+        + floor_rows(rows, where, LAG_GOAL, SHOWN_REQUESTS_GOAL, FIXED_SECONDS)
         + _rows_for("bare", "nobody watching", BARE_REQUESTS_GOAL, rows, where)
     )

@@ -98,14 +98,15 @@ def test_floor_rows_of_a_hand_made_plan() -> None:
     assert rows[0]["steps"] == 3
     assert rows[0]["last_step"] == 45.0
     # 0.15 x 500 s = 75 s, above the mean lag of polls at 30 and 120 s (120 - 47.175 s).
-    requests, lag = floor_rows(rows, "2 seeds", 0.15, 0.40)
+    requests, lag = floor_rows(rows, "2 seeds", 0.15, 0.40, 15.0)
     assert requests.target == lag.target == FLOOR_TARGET
     assert requests.met is None
     assert requests.goal == "reported"
     assert requests.value == pytest.approx((2 + 2) * 2 / 20)
     assert "per-seed request ratio min/median/max 0.33/0.42/0.50" in requests.detail
     assert "2.00 polls in the last step on average, lag 75.00 s" in requests.notes[0]
+    assert "expected lag instead (7.5 s, half its period" in requests.notes[1]
     # 0.40 x 20 requests = 8: 2 per seed in the last step, the two-poll schedule's lag.
     assert lag.value == pytest.approx((120 - law.mean) / 500)
-    _, unreachable = floor_rows(rows, "2 seeds", 0.15, 0.30)
+    _, unreachable = floor_rows(rows, "2 seeds", 0.15, 0.30, 15.0)
     assert unreachable.value == float("inf")
