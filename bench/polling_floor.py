@@ -25,7 +25,9 @@ lag narrows as the window goes on (Barlow, Hunter and Proschan's inspection sche
 uniform end each gap is ``1 / weight`` shorter than the one before). :func:`best_schedule` finds it
 by dynamic programming over poll times on a 0.2 s grid (exact for the law, given the grid), and
 :func:`fewest_requests` / :func:`least_lag` search ``weight`` for the lag or the request budget
-asked for. :func:`uniform_schedule` is there to show what the even spacing would cost.
+asked for; when that falls between the best schedules of two nearby weights, the oracle draws one
+of the two for each job (:class:`Mix`), which meets it exactly at the least expected cost.
+:func:`uniform_schedule` is there to show what the even spacing would cost.
 """
 
 from __future__ import annotations
@@ -147,8 +149,10 @@ class Schedule:
 
 
 def evaluate(law: StepLaw, polls: tuple[float, ...]) -> Schedule:
-    """The expected requests and lag of polling the last step at ``polls`` (the first before any
-    end, the last at or after the latest, increasing)."""
+    """The expected requests and lag of polling the last step at ``polls``.
+
+    ``polls`` increase; the first is at or before the earliest end, the last at or after the latest.
+    """
     cdf = [law.cdf(t) for t in polls]
     integral = [law.cdf_integral(t) for t in polls]
     # Poll k + 1 is made when the end is after poll k; an end between polls k and k + 1 waits
