@@ -109,8 +109,9 @@ def test_cancel_on_timeout() -> None:
 def test_download_sets(tmp_path: Path) -> None:
     """Three sets saved as each job ends (files, manifest, contact sheet); a re-run fetches none."""
     result = run_example("download_sets.py", str(tmp_path))
-    assert result.stdout.count(" 8 saved, 0 failed -> ") == 3
-    assert "second run: 24 files already there, 0 fetched" in result.stdout
+    assert "started 3 jobs, reused 0" in result.stdout
+    assert result.stdout.count(" 8 saved, 0 kept, 0 failed -> ") == 3
+    assert "downloaded again: 24 files already there, 0 fetched" in result.stdout
     for name in ("ada", "grace", "alan"):
         saved = sorted(path.name for path in (tmp_path / name).glob("*.png"))
         assert saved[0] == "01_enhanced_35a_front_full_v2.png"
@@ -118,6 +119,47 @@ def test_download_sets(tmp_path: Path) -> None:
         manifest = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
         assert [entry["file"] for entry in manifest["images"]] == saved
         assert (tmp_path / name / "index.html").read_text(encoding="utf-8").count("<img ") == 8
+
+
+def test_download_sets_run_twice_starts_no_new_job(tmp_path: Path) -> None:
+    """Run again into the same OUT_DIR (as the docs show), it reuses the three jobs whose sets
+    the folders hold: no job started, nothing fetched, exit 0."""
+    run_example("download_sets.py", str(tmp_path))
+    first = {
+        name: json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))["job_id"]
+        for name in ("ada", "grace", "alan")
+    }
+    again = run_example("download_sets.py", str(tmp_path))
+    assert "started 0 jobs, reused 3" in again.stdout
+    assert again.stdout.count(" 0 saved, 8 kept, 0 failed -> ") == 3
+    for name, job_id in first.items():
+        manifest = json.loads((tmp_path / name / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["job_id"] == job_id
+
+
+def test_download_sets_refuses_a_folder_of_an_unknown_job(tmp_path: Path) -> None:
+    """A folder holding a job this service does not know stops the run before any job starts,
+    with one line naming the folder (no traceback, exit 1)."""
+    (tmp_path / "grace").mkdir()
+    (tmp_path / "grace" / "manifest.json").write_text(
+        json.dumps({"job_id": "00000000-0000-4000-8000-000000000000"}), encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARLIB_")}
+    result = subprocess.run(
+        [sys.executable, "download_sets.py", str(tmp_path)],
+        cwd=EXAMPLES,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "grace holds the set of job 00000000-0000-4000-8000-000000000000" in result.stderr
+    assert "nothing was started" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "started" not in result.stdout
+    assert not (tmp_path / "ada").exists()
 
 
 def test_testing_with_fixtures_runs_as_a_copied_test_file(tmp_path: Path) -> None:
