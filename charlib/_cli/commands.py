@@ -82,9 +82,12 @@ def generate_360(context: Context) -> ExitCode:
             if context.json:
                 context.out(json_text(wire(job.accepted)))
             else:
-                context.out(f"started job {job.id}")
-                if job.estimated_completion_at is not None:
-                    context.out(f"estimated completion {timestamp(job.estimated_completion_at)}")
+                # The id alone on stdout, so JOB=$(charlib generate-360 ID) works; people read
+                # stderr's lines too.
+                context.out(job.id)
+                eta = job.estimated_completion_at
+                when = "" if eta is None else f", estimated completion {timestamp(eta)}"
+                context.err(f"started job {job.id}{when}")
                 context.err(f"follow it with: charlib jobs wait {job.id}")
             return ExitCode.OK
         if not context.json:

@@ -116,9 +116,10 @@ _TEXTS = {
         "Start the background job that generates a character's 360° reference set "
         "(POST /api/v1/characters/{id}/generate-360-set). The character needs a master "
         "reference image (see `charlib characters initial-image`). Only the options you give "
-        "are sent; the server's defaults apply to the others.",
+        "are sent; the server's defaults apply to the others. Without --wait, stdout gets the "
+        "job's id alone (stderr: a line for people), or with --json the accepted job.",
         """
-  charlib generate-360 66f1c0ffee00000000000a01
+  JOB=$(charlib generate-360 66f1c0ffee00000000000a01)   # the id alone on stdout
   charlib generate-360 66f1c0ffee00000000000a01 --image-count 8 --custom-seed 42 --wait
   charlib generate-360 66f1c0ffee00000000000a01 --wait --out ada-360/
   JOB=$(charlib generate-360 66f1c0ffee00000000000a01 --json | jq -r .jobId)

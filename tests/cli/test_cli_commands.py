@@ -16,12 +16,16 @@ def _start(api: Run, character_id: str, *options: str) -> str:
 
 
 def test_generate_360_starts_a_job(api: Run, character_id: str) -> None:
-    """Without --wait it prints the job id and how to follow it, and exits 0."""
+    """Without --wait stdout is the job's id alone (for JOB=$(...)), stderr says it started and
+    how to follow it, and the id works with the other commands; exit 0."""
     result = api("generate-360", character_id, "--image-count", "3")
     assert result.code == 0
-    assert result.out.startswith("started job ")
-    job_id = result.out.split()[2]
+    job_id = result.out.strip()
+    assert result.out == f"{job_id}\n"
+    assert f"started job {job_id}" in result.err
     assert f"charlib jobs wait {job_id}" in result.err
+    status = api("jobs", "status", job_id, "--json")
+    assert json.loads(status.out)["jobId"] == job_id
 
 
 def test_generate_360_sends_the_options(api: Run, character_id: str, server: RunningServer) -> None:

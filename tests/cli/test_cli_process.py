@@ -131,3 +131,22 @@ def test_ctrl_c_while_waiting_cancels_with_cancel_on_interrupt(slow_server: Runn
         assert process.returncode == 130, err
         assert f"cancel requested for job {job.id}" in err
         assert client.jobs.get(job.id).status.value == "cancelled"
+
+
+def test_job_id_from_generate_360_feeds_the_next_command(
+    server: RunningServer, character_id: str
+) -> None:
+    """``JOB=$(charlib generate-360 ID)`` then ``charlib jobs status "$JOB"`` works in a shell:
+    stdout holds the id alone, the line for people goes to stderr."""
+    script = (
+        'JOB=$("$CHARLIB" --base-url "$URL" generate-360 "$CHARACTER" --image-count 1) '
+        '&& "$CHARLIB" --base-url "$URL" jobs status "$JOB" --json && echo "job=$JOB"'
+    )
+    env = {**_env(), "CHARLIB": str(SCRIPT), "URL": server.url, "CHARACTER": character_id}
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    job_id = result.stdout.splitlines()[-1].removeprefix("job=")
+    assert "started job " + job_id in result.stderr
+    assert json.loads("".join(result.stdout.splitlines()[:-1]))["jobId"] == job_id
