@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from charlib._cli.context import Context, ExitCode, UsageError
+from charlib._cli.errors import api_error_line
 from charlib._cli.parser import parse
 from charlib._exceptions import (
     APIConnectionError,
@@ -95,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         context.err("on the command line the key is given with --api-key KEY")
         return ExitCode.API_ERROR
     except CharlibError as error:
-        context.err(_error_line(error))
+        context.err(api_error_line(error))
         return ExitCode.API_ERROR
     except BrokenPipeError:
         # The reader went away (`charlib jobs list | head`): stop quietly, as Unix tools do.

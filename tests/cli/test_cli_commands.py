@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from mock_server import RunningServer
 from tests.cli.conftest import Run
 
@@ -101,6 +103,26 @@ def test_jobs_list_by_a_slug_says_the_filter_takes_the_id(api: Run, character_id
     assert "takes the character's id" in slugged.err
     assert "charlib characters list --search ada-lovelace" in slugged.err
     assert "takes the character's id" not in api("jobs", "list", "--character-id", character_id).err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("generate-360", "grace-hopper"),
+        ("characters", "initial-image", "grace-hopper", "--prompt", "p"),
+    ],
+)
+def test_a_slug_for_an_id_gets_the_command_that_finds_the_id(
+    api: Run, argv: tuple[str, ...]
+) -> None:
+    """A characterId slug where the id goes is refused (exit 4) with the ``charlib characters
+    list --search`` command to find the id, not the SDK's Python call."""
+    result = api(*argv)
+    assert result.code == 4
+    assert result.out == ""
+    assert "not its characterId" in result.err
+    assert "find the id with: charlib characters list --search grace-hopper" in result.err
+    assert "characters.find(" not in result.err
 
 
 def test_jobs_list_all_walks_every_page(api: Run, character_id: str) -> None:
