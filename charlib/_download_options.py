@@ -84,7 +84,22 @@ def download_call(
     on_file: Callable[[SavedImage | FailedDownload], object] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[str | Job | AsyncJob | JobStatus, DownloadOptions]:
-    """The parameters of ``Jobs.download``, each validated now (errors name the argument)."""
+    """The parameters of ``Jobs.download``, each validated now (errors name the argument).
+
+    Args:
+        job: a job id, a :class:`Job`, or a :class:`JobStatus` (a finished one with results
+            is used as it is; otherwise the status is fetched).
+        dest: the directory (created if needed).
+        concurrency: files fetched at once.
+        overwrite: fetch every file again, even those already saved (and accept a
+            ``dest`` that holds another job's download).
+        manifest: write ``manifest.json`` and ``index.html`` (``False``: only the images,
+            and a re-run fetches everything again).
+        progress: ``True`` draws a progress bar (tqdm, one tick per image).
+        on_file: called with each image's outcome (:class:`SavedImage`, skipped ones
+            first, or :class:`FailedDownload`), as it comes.
+        max_bytes: refuse a body larger than this (announced or counted).
+    """
     return job, DownloadOptions.check(
         dest, concurrency, overwrite, manifest, progress, on_file, max_bytes
     )

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-__all__ = ["takes", "takes_rest"]
+__all__ = ["takes", "takes_rest", "with_arguments"]
 
 _P = ParamSpec("_P")
 _Q = ParamSpec("_Q")
@@ -58,7 +59,49 @@ def _borrow(method: Callable[..., Any], source: Callable[..., Any], skip: int) -
 
         wrapper = checked
     wrapper.__signature__ = signature
+    names = [parameter.name for parameter in borrowed]
+    wrapper.__doc__ = with_arguments(method.__doc__, source.__doc__, names)
     return wrapper
+
+
+_SECTION = re.compile(r"^(Args|Arguments|Returns|Yields|Raises|Examples?|Notes?|Attributes):\s*$")
+_ENTRY = re.compile(r"^    \*{0,2}(\w+)\b")
+
+
+def _entries(doc: str) -> list[tuple[str, list[str]]]:
+    """The entries of a Google-style ``Args:`` section of a clean docstring: (name, lines)."""
+    entries: list[tuple[str, list[str]]] = []
+    inside = False
+    for line in doc.splitlines():
+        if _SECTION.match(line):
+            inside = line.startswith("Arg")
+        elif inside and (match := _ENTRY.match(line)):
+            entries.append((match.group(1), [line]))
+        elif inside and line.startswith("     ") and entries:
+            entries[-1][1].append(line)
+        elif inside and line.strip():
+            inside = False
+    return entries
+
+
+def with_arguments(own: str | None, source: str | None, names: list[str]) -> str | None:
+    """``own`` (a docstring) with the ``Args:`` entries of ``source`` for ``names`` added before
+    its first other section, unless it documents its arguments itself: the parameters are
+    documented once, where they are declared, and every method that borrows them shows them
+    (``help()`` here; the API reference through ``docs/_griffe/borrowed_signatures.py``)."""
+    if own is None or source is None:
+        return own
+    own = inspect.cleandoc(own)
+    wanted = [lines for name, lines in _entries(inspect.cleandoc(source)) if name in names]
+    if not wanted or any(name for name, _ in _entries(own)):
+        return own
+    section = ["Args:", *(line for lines in wanted for line in lines), ""]
+    lines = own.splitlines()
+    at = next((i for i, line in enumerate(lines) if _SECTION.match(line)), len(lines))
+    if at == len(lines):
+        lines.append("")  # a blank line between the text and the section
+        at += 1
+    return "\n".join([*lines[:at], *section, *lines[at:]]).rstrip() + "\n"
 
 
 def takes(

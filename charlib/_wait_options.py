@@ -57,7 +57,17 @@ def wait_call(
     cancel_on_timeout: bool = False,
     raise_on_partial: bool = False,
 ) -> tuple[str | Job | AsyncJob | JobStatus, WaitOptions]:
-    """The parameters of ``Jobs.wait`` (and of every method that waits for one job)."""
+    """The parameters of ``Jobs.wait`` (and of every method that waits for one job).
+
+    Args:
+        job_id: the job to wait for (its id, the :class:`Job` handle, or a :class:`JobStatus`).
+        timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
+        poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
+        on_progress: called with each changed snapshot.
+        progress: ``True`` draws a progress bar (tqdm: text in a terminal, a widget in Jupyter).
+        cancel_on_timeout: cancel the job on the server before raising ``WaitTimeoutError``.
+        raise_on_partial: raise ``PartialResultError`` if some images failed.
+    """
     return job_id, WaitOptions(
         timeout, poll, on_progress, progress, cancel_on_timeout, raise_on_partial
     )
@@ -71,7 +81,15 @@ def watch_call(
     on_progress: ProgressCallback | None = None,
     progress: bool | ProgressBar = False,
 ) -> tuple[str | Job | AsyncJob | JobStatus, WaitOptions]:
-    """The parameters of ``Jobs.watch`` (and of the handles' ``watch``)."""
+    """The parameters of ``Jobs.watch`` (and of the handles' ``watch``).
+
+    Args:
+        job_id: the job to follow (its id, or the :class:`Job` handle).
+        timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
+        poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
+        on_progress: called with each changed snapshot.
+        progress: ``True`` draws a progress bar (tqdm: text in a terminal, a widget in Jupyter).
+    """
     return job_id, WaitOptions(timeout, poll, on_progress, progress)
 
 
@@ -84,5 +102,14 @@ def group_call(
     on_progress: ProgressCallback | None = None,
     progress: bool | JobsProgressBar = False,
 ) -> tuple[Iterable[str | Job | AsyncJob | JobStatus], GroupOptions]:
-    """The parameters of ``Jobs.wait_all`` and ``Jobs.as_completed``."""
+    """The parameters of ``Jobs.wait_all`` and ``Jobs.as_completed``.
+
+    Args:
+        job_ids: the jobs (ids, handles or statuses, mixed as you like).
+        timeout: one deadline for them all, in seconds (default 45 minutes; ``None``: none).
+        poll: a :class:`PollPolicy` for each job, or a fixed interval in seconds.
+        concurrency: at most this many status requests in flight at once.
+        on_progress: called with each changed snapshot of any of the jobs.
+        progress: ``True`` draws one bar for all the jobs; or a :class:`JobsProgressBar`.
+    """
     return job_ids, GroupOptions(timeout, poll, concurrency, on_progress, progress)

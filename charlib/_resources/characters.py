@@ -97,7 +97,13 @@ def list_spec(
     page: int | NotGiven = NOT_GIVEN,
     limit: int | NotGiven = NOT_GIVEN,
 ) -> RequestSpec[CharacterPage]:
-    """``GET /api/v1/characters``: the parameters of ``Characters.list``."""
+    """``GET /api/v1/characters``: the parameters of ``Characters.list``.
+
+    Args:
+        search: case-insensitive substring of the name or slug.
+        page: 1-based page number (server default 1).
+        limit: page size (server default 10).
+    """
     params: dict[str, str | int] = {}
     if not isinstance(search, NotGiven):
         params["search"] = check_str("search", search)
@@ -291,7 +297,21 @@ def generate_360_set_spec(
     custom_seed: int | NotGiven = NOT_GIVEN,
     idempotency_key: str | NotGiven | None = NOT_GIVEN,
 ) -> RequestSpec[JobAccepted]:
-    """The parameters of ``Characters.generate_360_set``: its request."""
+    """The parameters of ``Characters.generate_360_set``: its request.
+
+    Args:
+        character_id: the character (it needs a master reference image).
+        style: stored by the server, not used for generation.
+        quality_threshold: 0-100 (advisory); a value strictly between 0 and 1 is sent but
+            warns (``UserWarning``): it looks like a fraction meant as a percentage.
+        image_count: 1-27 shots.
+        max_retries: attempts per shot on the server (>= 1); unrelated to the client's
+            ``max_retries``.
+        angles: stored by the server only.
+        custom_seed: any integer, 0 included.
+        idempotency_key: default: a fresh uuid4 per call, so retries never start a second
+            job; ``None`` sends none (then retried only if the request never left).
+    """
     body = generate_360_set_body(
         style, quality_threshold, image_count, max_retries, angles, custom_seed
     )
@@ -406,13 +426,7 @@ class Characters:
 
     @takes(list_spec)
     def list(self, *args: Any, **kwargs: Any) -> CharacterPage:
-        """Fetch one page of characters, newest first.
-
-        Args:
-            search: case-insensitive substring of the name or slug.
-            page: 1-based page number (server default 1).
-            limit: page size (server default 10).
-        """
+        """Fetch one page of characters, newest first."""
         return self._client._request(list_spec(*args, **kwargs))
 
     def find(self, *, character_id: str) -> Character | None:
@@ -504,19 +518,6 @@ class Characters:
         """Start the background job that generates the 360° reference set.
 
         Only given arguments are sent; an explicit ``0`` is sent as ``0``.
-
-        Args:
-            character_id: the character (it needs a master reference image).
-            style: stored by the server, not used for generation.
-            quality_threshold: 0-100 (advisory); a value strictly between 0 and 1 is sent but
-                warns (``UserWarning``): it looks like a fraction meant as a percentage.
-            image_count: 1-27 shots.
-            max_retries: attempts per shot on the server (>= 1); unrelated to the client's
-                ``max_retries``.
-            angles: stored by the server only.
-            custom_seed: any integer, 0 included.
-            idempotency_key: default: a fresh uuid4 per call, so retries never start a second
-                job; ``None`` sends none (then retried only if the request never left).
 
         Returns:
             A :class:`Job` handle.

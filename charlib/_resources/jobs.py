@@ -147,7 +147,14 @@ def list_params(
     limit: int | NotGiven = NOT_GIVEN,
 ) -> dict[str, str | int]:
     """The parameters of ``Jobs.list_all``, validated into the query of every page (``list``
-    adds ``page``)."""
+    adds ``page``).
+
+    Args:
+        character_id: only jobs of this character.
+        status: only jobs in this state.
+        job_type: only jobs of this type.
+        limit: page size, 1-100.
+    """
     params: dict[str, str | int] = {}
     if not isinstance(character_id, NotGiven):
         params["characterId"] = check_str("character_id", character_id)
@@ -168,7 +175,15 @@ def list_page_spec(
     page: int | NotGiven = NOT_GIVEN,
     limit: int | NotGiven = NOT_GIVEN,
 ) -> RequestSpec[JobPage]:
-    """The parameters of ``Jobs.list``: one page of the filtered list."""
+    """The parameters of ``Jobs.list``: one page of the filtered list.
+
+    Args:
+        character_id: only jobs of this character.
+        status: only jobs in this state.
+        job_type: only jobs of this type.
+        page: 1-based page number (server default 1).
+        limit: page size, 1-100 (server default 10).
+    """
     params = list_params(character_id=character_id, status=status, job_type=job_type, limit=limit)
     return list_spec(params, page)
 
@@ -274,13 +289,6 @@ class Jobs(_JobsBase):
     def list(self, *args: Any, **kwargs: Any) -> JobPage:
         """Fetch one page of jobs, newest first.
 
-        Args:
-            character_id: only jobs of this character.
-            status: only jobs in this state.
-            job_type: only jobs of this type.
-            page: 1-based page number (server default 1).
-            limit: page size, 1-100 (server default 10).
-
         Returns:
             A :class:`JobPage` with ``.jobs`` and ``.pagination``.
         """
@@ -298,11 +306,6 @@ class Jobs(_JobsBase):
         :class:`~charlib._pagination.PageCursor`). Arguments are validated now, not at the
         first ``next()``.
 
-        Args:
-            character_id: only jobs of this character.
-            status: only jobs in this state.
-            job_type: only jobs of this type.
-            limit: page size, 1-100.
         """
         return self._iterate(list_params(*args, **kwargs))
 
@@ -327,13 +330,6 @@ class Jobs(_JobsBase):
         A snapshot is yielded only when the status or progress changed. Failed and cancelled jobs
         end the iteration; they do not raise.
 
-        Args:
-            job_id: the job to follow (its id, or the :class:`Job` handle).
-            timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
-            poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
-            on_progress: called with each changed snapshot.
-            progress: ``True`` draws a progress bar (tqdm: text in a terminal, a widget in Jupyter).
-
         Raises:
             WaitTimeoutError: the deadline passed first (the job goes on on the server).
             NotFoundError: no such job.
@@ -348,15 +344,6 @@ class Jobs(_JobsBase):
         and this call's overall ``timeout``. Transient errors while waiting (connection refused,
         and the statuses of the client's :class:`RetryPolicy`: 429, 5xx by default) are waited
         out within the deadline.
-
-        Args:
-            job_id: the job to wait for (its id, the :class:`Job` handle, or a :class:`JobStatus`).
-            timeout: overall deadline in seconds (default 45 minutes; ``None``: no deadline).
-            poll: a :class:`PollPolicy`, or a fixed interval in seconds (default: adaptive).
-            on_progress: called with each changed snapshot.
-            progress: ``True`` draws a progress bar (tqdm: text in a terminal, a widget in Jupyter).
-            cancel_on_timeout: cancel the job on the server before raising ``WaitTimeoutError``.
-            raise_on_partial: raise ``PartialResultError`` if some images failed.
 
         Returns:
             The ``completed`` :class:`JobStatus` (check ``is_partial`` for failed shots).
@@ -415,20 +402,6 @@ class Jobs(_JobsBase):
         once complete. The API key goes only to the API's own origin. A broken result URL (the
         live service's fixed host, D17) is retried through the character's gallery. An image
         that cannot be saved is reported in ``failed`` with its error; the others are saved.
-
-        Args:
-            job: a job id, a :class:`Job`, or a :class:`JobStatus` (a finished one with results
-                is used as it is; otherwise the status is fetched).
-            dest: the directory (created if needed).
-            concurrency: files fetched at once.
-            overwrite: fetch every file again, even those already saved (and accept a
-                ``dest`` that holds another job's download).
-            manifest: write ``manifest.json`` and ``index.html`` (``False``: only the images,
-                and a re-run fetches everything again).
-            progress: ``True`` draws a progress bar (tqdm, one tick per image).
-            on_file: called with each image's outcome (:class:`SavedImage`, skipped ones
-                first, or :class:`FailedDownload`), as it comes.
-            max_bytes: refuse a body larger than this (announced or counted).
 
         Returns:
             The :class:`DownloadReport`: ``downloaded``, ``skipped``, ``failed``.

@@ -4,7 +4,8 @@ A charlib method whose parameters are declared once elsewhere is written
 ``@takes(source) def name(self, *args, **kwargs)`` (``takes_rest``: without ``source``'s first
 parameter); see ``charlib/_signature.py``. Python sees the real signature through
 ``__signature__``; this gives the reference the same one, read from ``source``, so the page
-shows each parameter with its type and default and the docstring's ``Args:`` match them.
+shows each parameter with its type and default, and the ``Args:`` documented where they are
+declared (added to the method's docstring by the same rule as its ``help()``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import griffe
+
+from charlib._signature import with_arguments
 
 SKIPPED = {"takes": 0, "takes_rest": 1}
 
@@ -33,7 +36,12 @@ def _borrowed(
         if not isinstance(source, griffe.Function):
             raise ValueError(f"{func.path}: @{call.function.name} does not name a function")
         own = list(func.parameters)[:1]  # self
-        return griffe.Parameters(*own, *list(source.parameters)[skip:])
+        borrowed = list(source.parameters)[skip:]
+        if func.docstring is not None and source.docstring is not None:
+            names = [parameter.name for parameter in borrowed]
+            shown = with_arguments(func.docstring.value, source.docstring.value, names)
+            func.docstring.value = shown or func.docstring.value
+        return griffe.Parameters(*own, *borrowed)
     return None
 
 

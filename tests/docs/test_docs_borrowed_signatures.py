@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,23 @@ def test_the_reference_shows_the_borrowed_parameters(
             assert default is None
         else:
             assert default is not None
+
+
+@pytest.mark.parametrize(("owner", "name"), BORROWING)
+def test_help_and_the_reference_document_each_borrowed_parameter(
+    package: griffe.Module, owner: type, name: str
+) -> None:
+    """``help()`` and the reference both list every parameter the method takes (documented once,
+    where it is declared), and nothing it does not take."""
+    taken = [p for p in inspect.signature(getattr(owner, name)).parameters if p != "self"]
+    method = package[f"{MODULES[owner.__name__]}.{owner.__name__}.{name}"]
+    shown = inspect.getdoc(getattr(owner, name)) or ""
+    if "Args:" not in shown:  # documents its arguments in its own words (generate-and-wait)
+        assert name == "generate_360_set_and_wait"
+        return
+    section = shown.split("Args:", 1)[1].split("\n\n", 1)[0]
+    documented = re.findall(r"^    (\w+):", section, flags=re.MULTILINE)
+    assert documented == taken
+    assert method.docstring is not None
+    sections = [s for s in method.docstring.parse("google") if s.kind.value == "parameters"]
+    assert [p.name for p in sections[0].value] == taken
