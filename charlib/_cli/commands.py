@@ -173,10 +173,19 @@ def jobs_cancel(context: Context) -> ExitCode:
         result = client.jobs.cancel(job_id)
     if context.json:
         context.out(json_text(wire(result)))
+        return ExitCode.OK
+    said = result.message or result.error
+    if result.success and _ALREADY_CANCELLED.search(said or ""):
+        # The SDK counts the server's refusal for a cancelled job as success (what was asked
+        # holds); say that plainly rather than echo the refusal.
+        context.out(f"job {job_id} was already cancelled; nothing to do")
     else:
-        said = result.message or result.error
         context.out(f"cancel requested for job {job_id}" + (f": {said}" if said else ""))
     return ExitCode.OK
+
+
+#: The server's answer to cancelling a job that is already cancelled (CONTRACT §8).
+_ALREADY_CANCELLED = re.compile(r"status: cancelled\s*$")
 
 
 # -- characters ------------------------------------------------------------------------------------

@@ -129,6 +129,9 @@ def test_cancel_then_wait_exits_1(slow_api: Run, slow_job: str) -> None:
     again = slow_api("jobs", "cancel", slow_job, "--json")
     assert again.code == 0
     assert json.loads(again.out)["success"] is True
+    plain = slow_api("jobs", "cancel", slow_job)
+    assert plain.code == 0
+    assert plain.out == f"job {slow_job} was already cancelled; nothing to do\n"
 
 
 def test_failed_job_exits_1(slow_server: RunningServer, slow_api: Run) -> None:
