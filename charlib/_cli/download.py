@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from charlib._cli.context import Context, ExitCode
 from charlib._cli.render import json_text
 from charlib._download_set import DownloadReport, FailedDownload, SavedImage
+from charlib._models import JobState, JobStatus
 
 if TYPE_CHECKING:
     from charlib._client import Client
@@ -89,10 +90,28 @@ def _summary(report: DownloadReport) -> str:
     return line + (f"; contact sheet: {report.index}" if report.index is not None else "")
 
 
+def _nothing_to_save(status: JobStatus) -> str | None:
+    """Why a job that ended without images has nothing to save (it failed or was cancelled), or
+    ``None`` when there is something to download (or the job has not ended: the SDK says so)."""
+    if status.status not in (JobState.FAILED, JobState.CANCELLED):
+        return None
+    if status.results is not None and status.results.generated_images:
+        return None
+    how = "was cancelled" if status.status is JobState.CANCELLED else "failed"
+    reason = status.error or (status.message if status.status is JobState.FAILED else None)
+    return f"job {status.job_id} {how}" + (f" ({reason})" if reason else "")
+
+
 def save_set(context: Context, client: Client, job_id: str, *, document: bool) -> ExitCode:
     """Download ``job_id``'s set into ``--out``; print the report (a JSON ``document``, or a
-    summary). Exit 0 if every image is saved, 1 if some are not."""
+    summary). Exit 0 if every image is saved, 1 if some are not, or if the job failed or was
+    cancelled without an image (then nothing is written)."""
     args = context.args
+    status = client.jobs.get(job_id)
+    why = _nothing_to_save(status)
+    if why is not None:
+        context.err(f"error: {why}: it has no images to save (nothing written to {args.out})")
+        return ExitCode.JOB_FAILED
     quiet = getattr(args, "no_progress", False) or (
         context.json and not context.is_tty(context.stderr)
     )
@@ -100,7 +119,7 @@ def save_set(context: Context, client: Client, job_id: str, *, document: bool) -
     on_file = None if quiet or bar else _Lines(context)
     try:
         report = client.jobs.download(
-            job_id,
+            status,
             args.out,
             concurrency=args.concurrency,
             overwrite=args.overwrite,

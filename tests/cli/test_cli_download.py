@@ -135,3 +135,39 @@ def test_ctrl_c_says_how_to_resume(
     result = api("jobs", "download", job_id, "--out", str(tmp_path))
     assert result.code == 130
     assert f"resume with: charlib jobs download {job_id} --out {tmp_path}" in result.err
+
+
+def test_download_of_a_cancelled_job_says_it_has_no_images(
+    slow_api: Run, slow_job: str, tmp_path: Path
+) -> None:
+    """A cancelled job has no images: one error line says so and why, exit 1 (as for a cancelled
+    wait), stdout stays empty and nothing is written (no empty contact sheet)."""
+    assert slow_api("jobs", "cancel", slow_job).code == 0
+    out = tmp_path / "set"
+    for extra in ((), ("--json",)):
+        result = slow_api("jobs", "download", slow_job, "--out", str(out), *extra)
+        assert result.code == 1
+        assert result.out == ""
+        assert f"error: job {slow_job} was cancelled" in result.err
+        assert "it has no images to save (nothing written" in result.err
+        assert not out.exists()
+
+
+def test_download_of_a_failed_job_says_why(
+    slow_server: RunningServer, slow_api: Run, tmp_path: Path
+) -> None:
+    """A job that failed without images: the error line gives the job's reason, exit 1."""
+    with charlib.Client(base_url=slow_server.url) as client:
+        character = client.characters.create(name="Fay")
+        client.characters.generate_initial_image(character.id, prompt="portrait of Fay")
+        slow_server.mock.set_scenario("fail")
+        try:
+            job = client.characters.generate_360_set(character.id, image_count=1)
+        finally:
+            slow_server.mock.set_scenario(None)
+        slow_server.mock.finish(job.id)
+        reason = client.jobs.get(job.id).error
+    result = slow_api("jobs", "download", job.id, "--out", str(tmp_path / "set"))
+    assert result.code == 1
+    assert f"error: job {job.id} failed ({reason}): it has no images to save" in result.err
+    assert not (tmp_path / "set").exists()
