@@ -148,9 +148,10 @@ def test_readme_starts_with_the_two_set_up_commands() -> None:
 
 
 def test_readme_example_is_ten_lines_and_completes(service: Service) -> None:
-    """The README's example fits in ten lines, prints the generated images, and runs again."""
+    """The README's example fits in ten lines of code (blank lines aside), prints the generated
+    images, and runs again."""
     first = next(b for b in RUN if b.page.name == "README.md")
-    assert len(first.code.strip().splitlines()) <= 10
+    assert len([line for line in first.code.splitlines() if line.strip()]) <= 10
     printed = run_block(first, {})
     assert printed.count("/media/jobs/") == 27
     again = run_block(first, {})  # re-runnable against the same long-lived server
