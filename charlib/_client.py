@@ -492,6 +492,14 @@ class Client(_BaseClient[httpx.Client]):
         max_response_bytes: the largest response body read, counted after decompression
             (default 16 MiB); a larger one raises :class:`ResponseTooLargeError` as soon as it
             passes the limit.
+
+    Attributes:
+        characters: the characters (:class:`~charlib.Characters`): ``create``, ``get``,
+            ``get_or_create``, ``find``, ``list``, their master reference image
+            (``generate_initial_image``) and the start of a 360° set (``generate_360_set``,
+            ``generate_360_set_and_wait``).
+        jobs: the background jobs (:class:`~charlib.Jobs`): ``get``, ``wait``, ``watch``,
+            ``wait_all``, ``as_completed``, ``download``, ``cancel``, ``list``, ``list_all``.
     """
 
     characters: Characters
@@ -588,6 +596,12 @@ class AsyncClient(_BaseClient[httpx.AsyncClient]):
         http_client: an ``httpx.AsyncClient`` to send through (e.g. with ``httpx.MockTransport``
             or ``httpx.ASGITransport``), not closed by :meth:`aclose`. Every other argument is as
             for :class:`Client`.
+
+    Attributes:
+        characters: the characters (:class:`~charlib.AsyncCharacters`): the methods of
+            ``Client.characters``, awaited.
+        jobs: the background jobs (:class:`~charlib.AsyncJobs`): the methods of ``Client.jobs``,
+            awaited (``watch`` and ``as_completed`` are iterated with ``async for``).
     """
 
     characters: AsyncCharacters
