@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import os
 import sys
@@ -58,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
         "controllable time, scenarios and faults.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="TCP port; 0 = any free port")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="TCP port (default 8000; 0 = any free port)"
+    )
     parser.add_argument(
         "--speed",
         type=_positive_float,
@@ -124,6 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
         print(f"charlib-mock: could not listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        if exc.errno == errno.EADDRINUSE:
+            print(
+                "charlib-mock: the port is taken: give another --port, or --port 0 (any free one)",
+                file=sys.stderr,
+            )
         return 1
     api_key = args.api_key or os.environ.get(API_KEY_ENV) or None
     # Options named as create_app's.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 import charlib
@@ -58,6 +60,25 @@ def test_mock_serve_help_has_the_mock_server_options(capsys: pytest.CaptureFixtu
     for action in build_parser()._actions:
         for option in action.option_strings:
             assert option in out
+
+
+def test_mock_serve_port_gives_its_default_and_a_taken_port_suggests_port_0(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--port``'s help gives its default (8000); a taken port exits 1 with one error line and
+    the way out (another --port, or --port 0), no traceback."""
+    with pytest.raises(SystemExit):
+        main(["mock", "serve", "--help"])
+    assert "default 8000" in " ".join(capsys.readouterr().out.split())
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        assert main(["mock", "serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert f"could not listen on 127.0.0.1:{port}" in err
+    assert "or --port 0 (any free one)" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("group", [[], ["jobs"], ["characters"], ["mock"]])
