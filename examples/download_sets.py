@@ -52,13 +52,15 @@ def saved_job(client: charlib.Client, folder: Path) -> str | None:
 
     Raises:
         SystemExit: the folder holds a job this service does not know (it cannot be finished
-            here, and downloading another job into it would be refused).
+            here, and downloading another job into it would be refused), or a manifest that
+            names no job.
     """
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        job_id = str(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["job_id"])
     except FileNotFoundError:
         return None
-    job_id = str(manifest["job_id"])
+    except (ValueError, KeyError, TypeError):  # edited or damaged: it names no job
+        raise SystemExit(f"{folder}/manifest.json names no job; give another OUT_DIR") from None
     try:
         client.jobs.get(job_id)
     except charlib.NotFoundError:
