@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from charlib._cli.context import Context, ExitCode, UsageError
-from charlib._cli.errors import api_error_line
+from charlib._cli.errors import api_error_line, error_line
 from charlib._cli.parser import parse
 from charlib._exceptions import (
     APIConnectionError,
@@ -36,11 +36,6 @@ from charlib._exceptions import (
 )
 
 __all__ = ["ExitCode", "main"]
-
-
-def _error_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return f"error: {text}"
 
 
 def _run(context: Context) -> int:
@@ -70,16 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         context.err("\ninterrupted")
         return ExitCode.INTERRUPTED
     except (UsageError, InvalidParameterError) as error:
-        context.err(_error_line(error))
+        context.err(error_line(error))
         return ExitCode.USAGE
     except WaitTimeoutError as error:
-        context.err(_error_line(error))
+        context.err(error_line(error))
         return ExitCode.TIMEOUT
     except JobError as error:
-        context.err(_error_line(error))
+        context.err(error_line(error))
         return ExitCode.JOB_FAILED
     except MasterReferenceRequiredError as error:
-        context.err(_error_line(error))
+        context.err(error_line(error))
         character_id = getattr(context.args, "character_id", None) or "CHARACTER_ID"
         context.err(
             "give the character a master reference image first: "
@@ -87,12 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return ExitCode.API_ERROR
     except APIConnectionError as error:
-        context.err(_error_line(error))
+        context.err(error_line(error))
         if not isinstance(error, APITimeoutError):
             context.err("on the command line the service's root is given with --base-url URL")
         return ExitCode.API_ERROR
     except AuthenticationError as error:
-        context.err(_error_line(error))
+        context.err(error_line(error))
         context.err("on the command line the key is given with --api-key KEY")
         return ExitCode.API_ERROR
     except CharlibError as error:
