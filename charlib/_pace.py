@@ -14,7 +14,10 @@ end. This module keeps the two facts that needs:
   live service rewrites ``startedAt`` at every progress write (CONTRACT D5), and an estimate
   refreshed at each step (D6) that extrapolates the pace so far counts whole steps from the start
   of the current one. From consecutive starts come the step durations: their mean, and the
-  shortest and longest seen, which bound when the next step can begin.
+  shortest and longest seen, which bound when the next step can begin. An estimate given while
+  the first step runs is the server's own expectation of a step, before any was retried: the
+  shortest step is planned a third below it (or below the mean, if shorter) from the first step
+  on, rather than half below a mean that a single retried step can lengthen.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ __all__ = ["Pace", "ServerClock", "StepLog"]
 
 # Offsets are narrowed over this many recent responses (older ones carry the rate's error).
 _CLOCK_SAMPLES = 24
+# Seconds by which the bounds of the server's time may cross before they are disbelieved.
+_CLOCK_SLACK = 0.5
+# The server's expectation of a step is believed unless steps take this many times longer: an
+# estimate that far off (a millisecond a step, say) says nothing about the shortest step.
+_BELIEVED_FACTOR = 3.0
 # Before this many step durations were seen, the shortest and longest are assumed, not measured.
 _MIN_DURATIONS = 5
 # Assumed spread of a step around a mean measured over that many steps: a third either way (30-60 s
@@ -58,7 +66,9 @@ class ServerClock:
             return None
         low = max(server - rate * when for when, server in self.samples)
         high = min(server + 1 - rate * when for when, server in self.samples)
-        if low > high:  # the pace moved since: trust the latest response alone
+        # Bounds that cross by a little: the pace is known to a part in a thousand or so, which
+        # over the samples' span is a fraction of a second; their middle is still the best guess.
+        if low > high + _CLOCK_SLACK:  # the pace moved since: trust the latest response alone
             when, server = self.samples[-1]
             low, high = server - rate * when, server + 1 - rate * when
         return (low + high) / 2 + rate * local
@@ -74,11 +84,17 @@ class ServerClock:
 
 @dataclass(frozen=True)
 class Pace:
-    """How long steps take on the server's clock: mean, shortest and longest (seconds)."""
+    """How long steps take on the server's clock: mean, shortest and longest (seconds).
+
+    ``usual`` is the longest of an ordinary step, one that was not retried (``longest`` until
+    enough steps were seen to tell): where most steps have ended, so where the last step's polls
+    are closest together.
+    """
 
     mean: float
     shortest: float
     longest: float
+    usual: float
 
     @property
     def spread(self) -> float:
@@ -91,6 +107,9 @@ class StepLog:
     """When each progress step began, in server seconds (see the module)."""
 
     starts: dict[int, float] = field(default_factory=dict)
+    # The server's own expectation of a step (seconds), from its estimate while the first step
+    # ran: before any step was retried, so no longer than an ordinary step on average.
+    expected: float | None = None
     # The window of the previous response: a change seen now happened after its earliest.
     _previous: tuple[float, float] | None = None
 
@@ -121,7 +140,11 @@ class StepLog:
         for candidate in _candidates(step, total, started_at, estimated_at):
             if after < candidate <= window[1]:
                 self.starts[step] = candidate
-                return
+                break
+        first = self.starts.get(0)
+        if step == 0 and first is not None and estimated_at is not None and total > 0:
+            expected = (estimated_at.timestamp() - first) / total
+            self.expected = expected if expected > 0 else None
 
     def start(self, step: int) -> float | None:
         """When ``step`` began (server seconds), if known."""
@@ -145,7 +168,14 @@ class StepLog:
         if mean is None or not mean > 0:
             return None
         spread = _ASSUMED_SPREAD if steps >= _MIN_DURATIONS else _EARLY_SPREAD
-        shortest, longest = mean * (1 - spread), mean * (1 + spread)
+        center = mean
+        if self.expected is not None and self.expected * _BELIEVED_FACTOR >= mean:
+            # The server said how long a step takes before any ran: a third either side of
+            # that, from the first step on. A retried step lengthens the measured mean, not the
+            # shortest step, so the shortest is planned on the smaller of the two.
+            spread, center = _ASSUMED_SPREAD, min(mean, self.expected)
+        shortest, longest = center * (1 - spread), mean * (1 + spread)
+        usual = longest
         if len(durations) >= _MIN_DURATIONS:
             # Seen durations only ever widen the assumed spread, by about the gap expected
             # between the shortest of n draws and the shortest possible: planning on a shortest
@@ -154,8 +184,11 @@ class StepLog:
             low, high = ordered[0], ordered[-1]
             # Half the range, from the median: a long (retried) step does not widen it.
             gap = (ordered[len(ordered) // 2] - low) / (len(ordered) // 2 + 1)
-            shortest, longest = min(shortest, low - gap), max(longest, high + gap)
-        return Pace(mean, max(shortest, 0.0), longest)
+            shortest, longest = max(min(shortest, low - gap), 0.0), max(longest, high + gap)
+            # As far above the median as the shortest is below it: a retried step (one failed
+            # attempt and a successful one) runs past that, an ordinary one seldom does.
+            usual = min(2 * ordered[len(ordered) // 2] - shortest, longest)
+        return Pace(mean, max(shortest, 0.0), longest, usual)
 
 
 def _candidates(

@@ -11,8 +11,9 @@ above all, to learn of completion quickly, without hammering the server. The pol
   sleep at the end. Whether anybody is shown the progress (``watched``) decides the plan: a
   watcher gets one poll per step, after the next step's latest start and before the earliest
   start of the one after it (so no step is skipped); a bare wait jumps to just before the last
-  step's earliest end. On the last step, short polls (``timed_hot_fraction``) from just before
-  its earliest end keep the detection lag small;
+  step's earliest end. On the last step, short polls (about ``timed_hot_fraction`` of a step
+  apart, closer together as the end of an ordinary step nears) from just before its earliest end
+  keep the detection lag small;
 * otherwise learns the **cadence** of progress steps from when it saw them change, on the local
   clock, polls about once per expected step, a little after the step should end, and switches to
   short polls on the last step from shortly before the expected end ("hot zone");
@@ -50,6 +51,11 @@ __all__ = ["MAX_PACE", "PollPolicy", "PollTracker"]
 
 # Backoff stops growing after this many unchanged polls (and never overflows).
 _MAX_BACKOFF_STEPS = 32
+# The last step's polls: the first gap and the last before an ordinary step's end, in
+# `timed_hot_fraction` of a step; at most this many are laid out (a lost job is spaced by _stuck).
+_WIDEST = 1.45
+_NARROWEST = 0.55
+_MAX_LAST_POLLS = 400
 # Nobody watching: how many standard deviations of the steps left a jump keeps short of the
 # last step's earliest end (3: about one jump in a thousand lands after the job ended).
 _SAFETY = 3.0
@@ -74,7 +80,9 @@ class PollPolicy:
         step_margin: poll this fraction of a step after a step is expected to end.
         hot_fraction: on the last step, poll every ``hot_fraction`` of a step.
         timed_hot_fraction: the same, when the server's own times say when the step began and
-            how long steps take (the window of the end is then known, and worth polling closely).
+            how long steps take (the window of the end is then known, and worth polling closely):
+            the gaps narrow from 1.45 to 0.55 times this across that window, where the step
+            grows ever likelier to end before the next poll.
         hot_start: on the last step, start the short polls at this fraction of the step.
         jitter: each delay is stretched by a random factor in ``[1, 1 + jitter]`` (never
             shortened, so a poll aimed at an expected change never lands just before it).
@@ -224,6 +232,11 @@ class PollTracker:
     _clock: ServerClock = field(default_factory=ServerClock)
     _steps: StepLog = field(default_factory=StepLog)
     _estimated_at: datetime | None = None
+    # The last step's poll times (server seconds): the one the next poll is aimed at, and the
+    # latest one a poll was made for. The server's time is known to half a second or so, so a
+    # poll can land before the time it was aimed at: it is not aimed at that time again.
+    _aim: float | None = None
+    _aimed: float = -math.inf
 
     def observe(
         self,
@@ -250,6 +263,8 @@ class PollTracker:
             estimated_at=estimated_completion_at,
         )
         self._estimated_at = estimated_completion_at
+        if self._aim is not None:
+            self._aimed, self._aim = self._aim, None
         step_moved = (
             self.status == "processing" and status == "processing" and current != self.current
         )
@@ -366,15 +381,7 @@ class PollTracker:
         hot = policy.timed_hot_fraction * pace.mean
         left = self.total - self.current  # steps left, the current one included
         if left <= 1:
-            # The last step: completion comes next. Short polls from a little before its
-            # earliest end; once past its latest, each overdue part of a step spaces them more.
-            begin = start + pace.shortest - hot
-            if now + early < begin:
-                return begin
-            overdue = now - (start + pace.longest)
-            if overdue <= 0:
-                return now + hot
-            return now + hot * self._growth(int(overdue / (policy.step_margin * pace.mean)) + 1)
+            return self._last_step_target(now, start, pace, early)
         if self.watched:
             # The next step begins by start + longest, the one after it not before
             # start + 2 * shortest: a poll in between shows every step.
@@ -390,6 +397,37 @@ class PollTracker:
         margin = _SAFETY * pace.spread * math.sqrt(left - 1)
         target = last_begins + pace.shortest - hot - margin
         return max(target, now + max(hot, pace.shortest / 4) * self._stuck(now, start, pace))
+
+    def _last_step_target(self, now: float, start: float, pace: Pace, early: float) -> float:
+        """The next of the last step's polls, in server seconds: completion comes next.
+
+        The polls are fixed times from the step's start (a poll answered late does not push
+        the next ones back): from a little before the step's earliest end, gaps that narrow
+        from :data:`_WIDEST` to :data:`_NARROWEST` ``timed_hot_fraction`` of a step by the end
+        of an ordinary step, as the chance that the step ends before the next poll grows; past
+        that end, gaps as wide as the first, spaced more by each overdue part of a step.
+        """
+        hot = self.policy.timed_hot_fraction * pace.mean
+        widest, narrowest = _WIDEST * hot, _NARROWEST * hot
+        at = start + pace.shortest - hot
+        ordinary_end = max(start + pace.usual, at + widest)
+        # Linear narrowing (the best spacing for an end equally likely anywhere in the window):
+        # the gaps that fit in it, and how much each is shorter than the one before.
+        count = max(1, round(2 * (ordinary_end - at) / (widest + narrowest)))
+        shrink = (widest - narrowest) / count
+        gap = widest
+        overdue_step = self.policy.step_margin * pace.mean
+        reached = max(now + early, self._aimed)
+        for _ in range(_MAX_LAST_POLLS):
+            if at > reached:
+                self._aim = at
+                return at
+            at += gap
+            if at < ordinary_end:
+                gap = max(gap - shrink, narrowest)
+            else:
+                gap = widest * self._growth(int((at - ordinary_end) / overdue_step))
+        return now + widest * self._stuck(now, start, pace)
 
     def _stuck(self, now: float, start: float, pace: Pace) -> float:
         """1, or more and more once a step has run twice its longest (a lost job, or a pace the

@@ -11,6 +11,7 @@ import random
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 
 import pytest
 
@@ -164,6 +165,19 @@ def test_a_started_at_rewritten_at_each_step_is_the_step_start() -> None:
     assert pace.mean == pytest.approx(47.5)
 
 
+def test_the_server_clock_stays_read_closely_when_the_pace_is_a_little_off() -> None:
+    """A pace off by 0.2 % makes the bounds of 24 responses cross by a little: their middle is
+    still within a quarter second, not the half second of the latest response alone."""
+    for seed in range(50):
+        rng, clock = random.Random(seed), ServerClock()
+        offset = 1000 + rng.random()
+        for local in sorted(rng.uniform(0, 3) for _ in range(24)):
+            clock.add(local, _at(int(offset + SPEED * local)))
+        server = clock.at(3.0, SPEED * 1.002)
+        assert server is not None
+        assert abs(server - _at(offset + SPEED * 3.0).timestamp()) < 0.25
+
+
 def test_the_server_clock_is_read_to_a_fraction_of_a_second() -> None:
     """Date counts whole seconds; many responses at a known pace narrow the server time."""
     clock, rng = ServerClock(), random.Random(3)
@@ -195,3 +209,111 @@ def test_an_absurd_pace_cannot_turn_polling_into_a_tight_loop(watched: bool) -> 
         )
         local += tracker.next_delay(local)
     assert polls <= 40
+
+
+def _on_last_step(durations: list[float]) -> tuple[PollTracker, _Job, float]:
+    """A watched tracker led by its own delays (no jitter) to its first look at the last step
+    of a job with these step durations; returns it, the job and the local time."""
+    starts = [sum(durations[:i]) for i in range(len(durations))]
+    job = _Job(starts, starts[-1] + 1000.0)  # the last step never ends here
+    tracker = PollTracker(policy=PollPolicy(jitter=0.0), rng=random.Random(0), watched=True)
+    local = 0.0
+    while job.observe(tracker, local, local * SPEED) < len(durations) - 1:
+        local += tracker.next_delay(local)
+    return tracker, job, local
+
+
+def _next_poll(tracker: PollTracker, job: _Job, local: float) -> float:
+    """Feed the tracker the status at ``local``; the server time of the poll it plans next."""
+    job.observe(tracker, local, local * SPEED)
+    return (local + tracker.next_delay(local)) * SPEED
+
+
+def test_the_last_steps_polls_narrow_towards_the_end_of_an_ordinary_step() -> None:
+    """On the last step, the first gap between polls is the widest, the ones near the end of an
+    ordinary step the narrowest: the step is ever likelier to end before the next poll."""
+    tracker, job, local = _on_last_step([30.0 + 30.0 * ((7 * i) % 11) / 10 for i in range(SHOTS)])
+    polls = []
+    while local * SPEED < job.starts[-1] + 70:
+        polls.append(local * SPEED)
+        local = _next_poll(tracker, job, local) / SPEED
+    gaps = [(a - job.starts[-1], b - a) for a, b in pairwise(polls)]
+    first = [gap for at, gap in gaps if 27 <= at < 37]  # from just before the earliest end
+    late = [gap for at, gap in gaps if 50 <= at < 60]  # towards the end of an ordinary step
+    assert len(first) >= 4
+    assert len(late) >= 6
+    assert statistics.mean(first) > 1.5 * statistics.mean(late)
+
+
+def test_an_early_or_late_answer_on_the_last_step_leads_to_the_same_next_poll() -> None:
+    """The last step's polls are fixed server times from its start: a poll answered half a
+    second late does not push the next one back, and one that landed before the time it was aimed
+    at (the server's time is known to a fraction of a second) is not aimed at that time again."""
+    nexts = []
+    for late in (0.0, 0.5, -0.7):
+        tracker, job, local = _on_last_step([45.0] * SHOTS)
+        while local * SPEED < job.starts[-1] + 36:  # the tracker's own polls, answered on time
+            local = _next_poll(tracker, job, local) / SPEED
+        nexts.append(_next_poll(tracker, job, local + late / SPEED))
+    assert nexts[1] == pytest.approx(nexts[0], abs=0.25)
+    assert nexts[2] == pytest.approx(nexts[0], abs=0.25)
+
+
+def test_a_long_first_step_does_not_stretch_the_plan_past_two_short_steps() -> None:
+    """The server's estimate while step 0 ran says 45 s a step: after a 90 s (retried) first
+    step, the look for step 1 still comes before 2 x 30 s, so two short steps are both shown."""
+    starts = [0.0, 90.0, 120.0, 150.0, 180.0]
+    job = _Job(starts, 1000.0)
+    for seed in range(20):
+        shown = set()
+        tracker = PollTracker(policy=PollPolicy(), rng=random.Random(seed), watched=True)
+        local = random.Random(-seed).uniform(0, 0.5)
+        while local * SPEED < starts[-1]:
+            shown.add(job.observe(tracker, local, local * SPEED))
+            local += tracker.next_delay(local)
+        assert shown == {0, 1, 2, 3}
+
+
+def test_the_servers_first_estimate_sets_a_third_either_side_from_the_first_step() -> None:
+    """An estimate of 45 s a step while step 0 ran: from step 1 on, the shortest step planned is
+    30 s, a third under it (not half of the 50 s measured over a long step and a short one)."""
+    log = _log((5, 0, 0, 450), (61, 1, 0, 600), (101, 2, 0, 500))
+    pace = log.pace(2, 10, _at(500))
+    assert pace is not None
+    assert pace.shortest == pytest.approx(30.0)
+    assert pace.longest > 60.0
+
+
+def test_the_usual_step_end_leaves_a_retried_step_out() -> None:
+    """Ten 40-50 s steps and one of 85 s: the longest step is past 85 s, the usual one near 60."""
+    durations = [40, 50, 45, 42, 48, 85, 44, 46, 41, 49, 47]
+    starts = [float(sum(durations[:i])) for i in range(len(durations) + 1)]
+    log = StepLog(starts=dict(enumerate(starts)))
+    pace = log.pace(len(durations), 20, None)
+    assert pace is not None
+    assert pace.longest > 85.0
+    assert pace.shortest < pace.usual < 60.0
+
+
+def test_an_absurd_first_estimate_does_not_shrink_the_planned_shortest_step() -> None:
+    """An estimate of a millisecond a step while step 0 ran, then 45 s steps: the watcher still
+    looks about once a step (the estimate is not believed), not dozens of times."""
+    starts = [45.0 * i for i in range(8)]
+    tracker = PollTracker(policy=PollPolicy(), rng=random.Random(0), watched=True)
+    local, polls = 0.0, 0
+    while local * SPEED < starts[-1]:
+        polls += 1
+        server = local * SPEED
+        step = max(i for i, start in enumerate(starts) if start <= server)
+        begun = starts[step]
+        tracker.observe(
+            local,
+            status="processing",
+            current=step,
+            total=SHOTS,
+            server_date=_at(int(server)),
+            started_at=_at(0.0),
+            estimated_completion_at=_at(begun + (begun / step if step else 0.001) * (SHOTS - step)),
+        )
+        local += tracker.next_delay(local)
+    assert polls <= 3 * len(starts)
