@@ -13,6 +13,7 @@ one edit.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import re
@@ -40,7 +41,8 @@ def _borrow(method: Callable[..., Any], source: Callable[..., Any], skip: int) -
         try:
             signature.bind(*args, **kwargs)
         except TypeError as error:
-            raise TypeError(f"{method.__qualname__}(): {error}") from None
+            hint = _did_you_mean(kwargs, signature)
+            raise TypeError(f"{method.__qualname__}(): {error}{hint}") from None
 
     if inspect.iscoroutinefunction(method):
 
@@ -62,6 +64,15 @@ def _borrow(method: Callable[..., Any], source: Callable[..., Any], skip: int) -
     names = [parameter.name for parameter in borrowed]
     wrapper.__doc__ = with_arguments(method.__doc__, source.__doc__, names)
     return wrapper
+
+
+def _did_you_mean(kwargs: dict[str, Any], signature: inspect.Signature) -> str:
+    """``; did you mean 'timeout'?`` for a keyword close to one the method takes."""
+    names = list(signature.parameters)
+    for given in kwargs:
+        if given not in names and (close := difflib.get_close_matches(given, names, n=1)):
+            return f"; did you mean {close[0]!r}?"
+    return ""
 
 
 _SECTION = re.compile(r"^(Args|Arguments|Returns|Yields|Raises|Examples?|Notes?|Attributes):\s*$")

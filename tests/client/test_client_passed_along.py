@@ -186,7 +186,9 @@ async def test_a_misspelt_keyword_names_the_method_called(
     server.script(_never_ends)
     client = make_client()
     kind = type(client.jobs).__name__
-    with pytest.raises(TypeError, match=rf"^{kind}\.wait\(\): .*'timout'"):
+    with pytest.raises(
+        TypeError, match=rf"^{kind}\.wait\(\): .*'timout'; did you mean 'timeout'\?"
+    ):
         await resolve(client.jobs.wait(JOB, timout=5))  # type: ignore[call-arg]
     job = await resolve(client.characters.generate_360_set(CHAR))
     with pytest.raises(TypeError, match=r"Job\.download\(\): missing a required argument: 'dest'"):
