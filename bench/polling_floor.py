@@ -364,13 +364,19 @@ def _floor_note(law: StepLaw, floor: Mix, even: Schedule, rows: list[dict[str, f
     )
 
 
+def _totals(rows: list[dict[str, float]]) -> tuple[float, float, int]:
+    """Over the seeds: the fixed policy's requests and mean lag, and the oracle's polls before
+    the last step (one inside each step before it)."""
+    fixed_requests = sum(r["fixed_requests"] for r in rows)
+    fixed_lag = statistics.mean(r["fixed_lag"] for r in rows)
+    return fixed_requests, fixed_lag, int(sum(r["steps"] - 1 for r in rows))
+
+
 def _floor_row(
     law: StepLaw, rows: list[dict[str, float]], where: str, lag_goal: float, period: float
 ) -> Row:
     """The oracle's requests at ``lag_goal`` times the fixed mean lag / the fixed requests."""
-    fixed_requests = sum(r["fixed_requests"] for r in rows)
-    fixed_lag = statistics.mean(r["fixed_lag"] for r in rows)
-    before = sum(r["steps"] - 1 for r in rows)  # one poll in each step before the last
+    fixed_requests, fixed_lag, before = _totals(rows)
     target = lag_goal * fixed_lag
     measure = (
         "requests of an oracle that knows when every step starts (one poll in each; the best "
@@ -408,9 +414,7 @@ def _floor_row(
 
 def _budget_row(law: StepLaw, rows: list[dict[str, float]], where: str, request_goal: float) -> Row:
     """The oracle's lag at ``request_goal`` times the fixed requests / the fixed mean lag."""
-    fixed_requests = sum(r["fixed_requests"] for r in rows)
-    fixed_lag = statistics.mean(r["fixed_lag"] for r in rows)
-    before = sum(r["steps"] - 1 for r in rows)
+    fixed_requests, fixed_lag, before = _totals(rows)
     budget = (request_goal * fixed_requests - before) / len(rows)  # last-step polls per seed
     measure = (
         f"mean lag of the same oracle at {request_goal:.2f}x the fixed requests / fixed 15 s "

@@ -74,6 +74,20 @@ def character_id(server: RunningServer) -> str:
         return character.id
 
 
+def failed_job(server: RunningServer) -> str:
+    """A new 1-shot job on ``server`` that fails without images (the "fail" scenario), over."""
+    with charlib.Client(base_url=server.url) as client:
+        character = client.characters.create(name=f"Fay {uuid.uuid4().hex[:8]}")
+        client.characters.generate_initial_image(character.id, prompt="portrait of Fay")
+        server.mock.set_scenario("fail")
+        try:
+            job = client.characters.generate_360_set(character.id, image_count=1)
+        finally:
+            server.mock.set_scenario(None)
+    server.mock.finish(job.id)
+    return job.id
+
+
 @pytest.fixture(scope="module")
 def slow_server() -> Iterator[RunningServer]:
     """A mock server whose jobs outlast any test (a shot takes seconds here): for cancel,

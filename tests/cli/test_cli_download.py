@@ -9,7 +9,7 @@ import pytest
 
 import charlib
 from mock_server import RunningServer
-from tests.cli.conftest import Run
+from tests.cli.conftest import Run, failed_job
 
 
 def _finished(api: Run, character_id: str, count: int = 4) -> str:
@@ -157,17 +157,10 @@ def test_download_of_a_failed_job_says_why(
     slow_server: RunningServer, slow_api: Run, tmp_path: Path
 ) -> None:
     """A job that failed without images: the error line gives the job's reason, exit 1."""
+    job_id = failed_job(slow_server)
     with charlib.Client(base_url=slow_server.url) as client:
-        character = client.characters.create(name="Fay")
-        client.characters.generate_initial_image(character.id, prompt="portrait of Fay")
-        slow_server.mock.set_scenario("fail")
-        try:
-            job = client.characters.generate_360_set(character.id, image_count=1)
-        finally:
-            slow_server.mock.set_scenario(None)
-        slow_server.mock.finish(job.id)
-        reason = client.jobs.get(job.id).error
-    result = slow_api("jobs", "download", job.id, "--out", str(tmp_path / "set"))
+        reason = client.jobs.get(job_id).error
+    result = slow_api("jobs", "download", job_id, "--out", str(tmp_path / "set"))
     assert result.code == 1
-    assert f"error: job {job.id} failed ({reason}): it has no images to save" in result.err
+    assert f"error: job {job_id} failed ({reason}): it has no images to save" in result.err
     assert not (tmp_path / "set").exists()

@@ -5,18 +5,16 @@ from __future__ import annotations
 import io
 import json
 import sys
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-import charlib
 from charlib import JobStatus
 from charlib._cli.context import MOCK_EXTRA
 from charlib._resources.jobs import Jobs
 from mock_server import RunningServer, ScaledClock, serve
-from tests.cli.conftest import Run
+from tests.cli.conftest import Run, failed_job
 
 UNKNOWN_JOB = "00000000-0000-4000-8000-000000000000"
 
@@ -136,19 +134,11 @@ def test_cancel_then_wait_exits_1(slow_api: Run, slow_job: str) -> None:
 
 def test_failed_job_exits_1(slow_server: RunningServer, slow_api: Run) -> None:
     """Waiting for a job that failed prints why and exits 1 (``--json``: the job, still)."""
-    with charlib.Client(base_url=slow_server.url) as client:
-        character = client.characters.create(name=f"Fay {uuid.uuid4().hex[:8]}")
-        client.characters.generate_initial_image(character.id, prompt="portrait of Fay")
-        slow_server.mock.set_scenario("fail")
-        try:
-            job = client.characters.generate_360_set(character.id, image_count=1)
-        finally:
-            slow_server.mock.set_scenario(None)
-    slow_server.mock.finish(job.id)
-    result = slow_api("jobs", "wait", job.id, "--json")
+    job_id = failed_job(slow_server)
+    result = slow_api("jobs", "wait", job_id, "--json")
     assert result.code == 1
     assert json.loads(result.out)["status"] == "failed"
-    human = slow_api("jobs", "wait", job.id)
+    human = slow_api("jobs", "wait", job_id)
     assert human.code == 1
     assert human.out.splitlines()[-1] == "failed: No images were successfully generated"
 

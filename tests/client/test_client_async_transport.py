@@ -17,13 +17,11 @@ import ssl
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 import charlib
-from charlib._asyncio_backend import AsyncioBackend
 from tests.client.support import golden
 
 JOB_ID = "3b9f2c1e-7d4a-4c55-9a1e-2f0c8e6d1b77"
@@ -105,20 +103,6 @@ async def local() -> AsyncIterator[LocalServer]:
     yield server
     server.gate.set()
     server.close()
-
-
-@pytest.fixture
-def connects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The hosts every connection made by :class:`AsyncioBackend` went to."""
-    made: list[str] = []
-    original = AsyncioBackend.connect_tcp
-
-    async def spy(self: AsyncioBackend, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
-        made.append(host)
-        return await original(self, host, port, *args, **kwargs)
-
-    monkeypatch.setattr(AsyncioBackend, "connect_tcp", spy)
-    return made
 
 
 async def test_the_default_pool_connects_through_asyncio(

@@ -7,29 +7,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 import charlib
-from charlib._asyncio_backend import AsyncioBackend
 from mock_server import ScaledClock, serve
 
 IMAGE_BYTES = 3 * 1024 * 1024  # each image padded to about this: many reads, flow control
-
-
-@pytest.fixture
-def connects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The hosts every connection made by :class:`AsyncioBackend` went to."""
-    made: list[str] = []
-    original = AsyncioBackend.connect_tcp
-
-    async def spy(self: AsyncioBackend, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
-        made.append(host)
-        return await original(self, host, port, *args, **kwargs)
-
-    monkeypatch.setattr(AsyncioBackend, "connect_tcp", spy)
-    return made
 
 
 def _digests(folder: Path) -> dict[str, str]:

@@ -31,6 +31,7 @@ def _at(seconds: float) -> datetime:
 class _Job:
     starts: list[float]  # server seconds, one per shot
     end: float
+    first_pace: float = 45.0  # the step the server's estimate assumes while step 0 runs
 
     @classmethod
     def drawn(cls, seed: int) -> _Job:
@@ -46,7 +47,7 @@ class _Job:
         """Feed the tracker what the server shows at ``server``; returns the step shown."""
         step = max(i for i, start in enumerate(self.starts) if start <= server)
         begun = self.starts[step]
-        pace = begun / step if step else 45.0
+        pace = begun / step if step else self.first_pace
         tracker.observe(
             local,
             status="processing",
@@ -299,21 +300,11 @@ def test_an_absurd_first_estimate_does_not_shrink_the_planned_shortest_step() ->
     """An estimate of a millisecond a step while step 0 ran, then 45 s steps: the watcher still
     looks about once a step (the estimate is not believed), not dozens of times."""
     starts = [45.0 * i for i in range(8)]
+    job = _Job(starts, end=45.0 * SHOTS, first_pace=0.001)
     tracker = PollTracker(policy=PollPolicy(), rng=random.Random(0), watched=True)
     local, polls = 0.0, 0
     while local * SPEED < starts[-1]:
         polls += 1
-        server = local * SPEED
-        step = max(i for i, start in enumerate(starts) if start <= server)
-        begun = starts[step]
-        tracker.observe(
-            local,
-            status="processing",
-            current=step,
-            total=SHOTS,
-            server_date=_at(int(server)),
-            started_at=_at(0.0),
-            estimated_completion_at=_at(begun + (begun / step if step else 0.001) * (SHOTS - step)),
-        )
+        job.observe(tracker, local, local * SPEED)
         local += tracker.next_delay(local)
     assert polls <= 3 * len(starts)
