@@ -206,6 +206,7 @@ def _run_all(client: Client, run: DownloadSet) -> None:
 
 def download_set(client: Client, job: object, options: DownloadOptions) -> DownloadReport:
     """``client.jobs.download``: the set of a finished job into ``options.dest``."""
+    client._ensure_open()  # the images are fetched through the client's pool
     job_id, status = job_reference(job)
     status = finished(status if status is not None else client.jobs.get(job_id))
     fetcher = fetcher_for(client, options.max_bytes, status.job_id, status.character_id)
@@ -363,6 +364,7 @@ async def download_set_async(
     client: AsyncClient, job: object, options: DownloadOptions
 ) -> DownloadReport:
     """Same as :func:`download_set`, awaited (hashing earlier files runs in a thread)."""
+    client._ensure_open()
     job_id, status = job_reference(job)
     status = finished(status if status is not None else await client.jobs.get(job_id))
     fetcher = fetcher_for(client, options.max_bytes, status.job_id, status.character_id)
@@ -436,5 +438,4 @@ def download_status(
 ) -> DownloadReport:
     """``JobStatus.download``: ``client.jobs.download(status, dest, ...)``."""
     with _client_or_env(client) as chosen:
-        chosen._ensure_open()  # the images are fetched through the client's pool
         return download_set(chosen, status, options)

@@ -413,7 +413,6 @@ class Jobs(_JobsBase):
         """
         from charlib._download_io import download_set
 
-        self._client._ensure_open()  # the images are fetched through the client's pool
         return download_set(self._client, *download_call(*args, **kwargs))
 
     def _run(self, flow: Flow) -> Iterator[JobStatus]:
@@ -525,7 +524,6 @@ class AsyncJobs(_JobsBase):
         """Same as :meth:`Jobs.download`, awaited (``concurrency`` tasks instead of threads)."""
         from charlib._download_io import download_set_async
 
-        self._client._ensure_open()  # the images are fetched through the client's pool
         return await download_set_async(self._client, *download_call(*args, **kwargs))
 
     async def _run(self, flow: Flow) -> AsyncIterator[JobStatus]:
